@@ -1,0 +1,84 @@
+/**
+ * MACI-compatible keys: EdDSA-Poseidon on BabyJubJub with BLAKE-512 key derivation, as MACI
+ * and circomlibjs do (zk-kit's `blake-1` variant; its default uses BLAKE2b and gives other
+ * keys). A private key is 32 random bytes; its public key is a curve point; signatures are
+ * over one field element.
+ */
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
+import type { Signature } from '@zk-kit/eddsa-poseidon'
+import { inCurve, mulPointEscalar, type Point } from '@zk-kit/baby-jubjub'
+import { FIELD_MODULUS, fieldFromDecimal } from './field.js'
+import { poseidon } from './poseidon.js'
+
+// The package's ESM build points at files it does not ship, so load its CommonJS build.
+const { derivePublicKey, deriveSecretScalar, signMessage, verifySignature } = createRequire(import.meta.url)(
+  '@zk-kit/eddsa-poseidon/blake-1',
+) as typeof EddsaPoseidon
+
+export type PublicKey = readonly [bigint, bigint]
+export type { Signature }
+
+export interface Keypair {
+  privateKey: Uint8Array
+  publicKey: PublicKey
+}
+
+export class KeyError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'KeyError'
+  }
+}
+
+export function generateKeypair(): Keypair {
+  return keypairFromPrivateKey(randomBytes(32))
+}
+
+export function keypairFromPrivateKey(privateKey: Uint8Array): Keypair {
+  if (privateKey.length !== 32) throw new KeyError('a private key is 32 bytes')
+  const point = derivePublicKey(Buffer.from(privateKey))
+  return { privateKey: Uint8Array.from(privateKey), publicKey: [point[0], point[1]] }
+}
+
+export function isOnCurve(publicKey: PublicKey): boolean {
+  return publicKey[0] < FIELD_MODULUS && publicKey[1] < FIELD_MODULUS && inCurve([publicKey[0], publicKey[1]])
+}
+
+/** The field element that stands for a public key in circuits and in the active set. */
+export function hashPublicKey(publicKey: PublicKey): bigint {
+  return poseidon([publicKey[0], publicKey[1]])
+}
+
+export function sign(privateKey: Uint8Array, message: bigint): Signature<bigint> {
+  return signMessage(Buffer.from(privateKey), message)
+}
+
+/** False, never a throw, for a malformed signature or a point off the curve. */
+export function verify(publicKey: PublicKey, message: bigint, signature: Signature<bigint>): boolean {
+  if (!isOnCurve(publicKey)) return false
+  try {
+    return verifySignature(message, signature, [publicKey[0], publicKey[1]])
+  } catch {
+    return false
+  }
+}
+
+/** BabyJubJub Diffie-Hellman with MACI's scalar derivation from the private key. */
+export function sharedPoint(privateKey: Uint8Array, publicKey: PublicKey): Point<bigint> {
+  if (!isOnCurve(publicKey)) throw new KeyError('public key is not on BabyJubJub')
+  return mulPointEscalar([publicKey[0], publicKey[1]], deriveSecretScalar(Buffer.from(privateKey)))
+}
+
+export function publicKeyToString(publicKey: PublicKey): string {
+  return `${publicKey[0]}:${publicKey[1]}`
+}
+
+export function publicKeyFromString(text: string): PublicKey {
+  const parts = text.split(':')
+  if (parts.length !== 2) throw new KeyError('a public key is written "x:y" in decimal')
+  const publicKey: PublicKey = [fieldFromDecimal(parts[0]), fieldFromDecimal(parts[1])]
+  if (!isOnCurve(publicKey)) throw new KeyError('public key is not on BabyJubJub')
+  return publicKey
+}

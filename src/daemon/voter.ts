@@ -1,0 +1,88 @@
+/**
+ * The voter core, free of any transport: building signed, encrypted messages for the
+ * operator, and the voter's half of a reactivation (DESIGN 2.2, 2.3). The light node and
+ * the CLI wrap these.
+ */
+import { encryptTo } from '../crypto/encryption.js'
+import { randomFieldElement } from '../crypto/field.js'
+import { hashPublicKey, type Keypair, type PublicKey } from '../crypto/keys.js'
+import { IncrementalMerkleTree } from '../crypto/merkle.js'
+import { commitmentOf, nullifierOf, poseidon } from '../crypto/poseidon.js'
+import { encodeMessage, MessageKind, signMessage } from '../crypto/signed-message.js'
+import { proveWithSnarkjs, type ProofWithSignals } from '../zk/groth16.js'
+import { EncryptionContext, type PublicParameters } from './operator.js'
+
+export interface Deactivation {
+  ciphertext: Uint8Array
+  /** The secret s behind c = H(s + 1) and N = H(s + 2); the voter must keep it. */
+  secret: bigint
+  commitment: bigint
+}
+
+export function makeDeactivation(keypair: Keypair, params: PublicParameters): Deactivation {
+  const secret = randomFieldElement()
+  const commitment = commitmentOf(secret)
+  const message = signMessage(keypair, MessageKind.deactivate, commitment)
+  const ciphertext = encryptTo(params.operatorPublicKey, encodeMessage(message), EncryptionContext.deactivation)
+  return { ciphertext, secret, commitment }
+}
+
+export function makeVote(keypair: Keypair, params: PublicParameters, option: number): Uint8Array {
+  if (!Number.isSafeInteger(option) || option < 0) throw new RangeError('a vote option is a non-negative integer')
+  const message = signMessage(keypair, MessageKind.vote, BigInt(option))
+  return encryptTo(params.operatorPublicKey, encodeMessage(message), EncryptionContext.vote)
+}
+
+export interface ReactivationRequest {
+  secret: bigint
+  leafIndex: number
+  /** The whole public leaf list: fetching only one path would reveal the voter's index. */
+  leaves: readonly bigint[]
+  depth: number
+  newPublicKey: PublicKey
+}
+
+/** Everything the voter computes for one reactivation. */
+export interface VoterReactivation {
+  root: bigint
+  nullifier: bigint
+  newKeyHash: bigint
+  link: bigint
+  /** The voter's private inputs to the leaf-opening proof. */
+  leafOpening: { commitment: bigint; leaf: bigint; rho: bigint }
+  membershipInput: Record<string, bigint | bigint[] | number[]>
+}
+
+export function prepareReactivation(request: ReactivationRequest): VoterReactivation {
+  const tree = IncrementalMerkleTree.fromLeaves(request.depth, request.leaves)
+  const { pathElements, pathIndices } = tree.path(request.leafIndex)
+  const leaf = request.leaves[request.leafIndex]
+  const commitment = commitmentOf(request.secret)
+  const rho = randomFieldElement()
+  const link = poseidon([commitment, leaf, rho])
+  const nullifier = nullifierOf(request.secret)
+  const newKeyHash = hashPublicKey(request.newPublicKey)
+  return {
+    root: tree.root,
+    nullifier,
+    newKeyHash,
+    link,
+    leafOpening: { commitment, leaf, rho },
+    membershipInput: {
+      root: tree.root,
+      nullifier,
+      newKeyHash,
+      link,
+      s: request.secret,
+      leaf,
+      pathElements,
+      pathIndices,
+      rho,
+    },
+  }
+}
+
+/** The membership proof, which the voter makes alone: it involves no operator secret. */
+export function proveMembership(reactivation: VoterReactivation): Promise<ProofWithSignals> {
+  return proveWithSnarkjs('membership', reactivation.membershipInput)
+}

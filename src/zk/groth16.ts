@@ -1,0 +1,49 @@
+/**
+ * Single-prover Groth16 with snarkjs on the committed artifacts, and verification. The voter
+ * proves membership this way; the operator verifies every proof here before acting on it.
+ */
+import * as snarkjs from 'snarkjs'
+import { artifactsOf, verificationKey, type CircuitName } from './artifacts.js'
+
+export interface Groth16Proof {
+  pi_a: string[]
+  pi_b: string[][]
+  pi_c: string[]
+  protocol: 'groth16'
+  curve: 'bn128'
+}
+
+export interface ProofWithSignals {
+  proof: Groth16Proof
+  publicSignals: string[]
+}
+
+export type CircuitInput = Record<string, bigint | bigint[] | number[] | string>
+
+export async function proveWithSnarkjs(name: CircuitName, input: CircuitInput): Promise<ProofWithSignals> {
+  const files = artifactsOf(name)
+  const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, files.wasm, files.zkey)
+  return { proof: proof as Groth16Proof, publicSignals: publicSignals as string[] }
+}
+
+/** False for anything that is not a valid proof, including malformed JSON shapes. */
+export async function verifyProof(name: CircuitName, proof: ProofWithSignals): Promise<boolean> {
+  const vkey = verificationKey(name)
+  if (!Array.isArray(proof.publicSignals) || proof.publicSignals.length !== vkey.nPublic) return false
+  try {
+    return (await snarkjs.groth16.verify(vkey, proof.publicSignals, proof.proof, silentLogger)) === true
+  } catch {
+    return false
+  }
+}
+
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/**
+ * ffjavascript keeps a pool of worker threads for the BN254 curve once snarkjs has used it;
+ * a command-line process must end them to exit.
+ */
+export async function releaseProverThreads(): Promise<void> {
+  const cached = (globalThis as { curve_bn128?: { terminate(): Promise<void> } | null }).curve_bn128
+  if (cached) await cached.terminate()
+}
