@@ -39,6 +39,7 @@ export interface WasmGroup {
   isValid(point: Uint8Array): boolean
   eq(a: Uint8Array, b: Uint8Array): boolean
   toObject(point: Uint8Array): unknown
+  fromObject(coordinates: bigint[] | bigint[][]): Uint8Array
   multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>
 }
 

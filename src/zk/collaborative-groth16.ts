@@ -1,0 +1,284 @@
+/**
+ * Two-party collaborative Groth16 prover on additive shares of the witness (Groth, "On the
+ * Size of Pairing-based Non-interactive Arguments", EUROCRYPT 2016; the collaborative form of
+ * Ozdemir and Boneh, "Experimenting with Collaborative zk-SNARKs", USENIX Security 2022),
+ * producing exactly the proof snarkjs 0.7.6 `groth16_prove.js` produces for the same key.
+ *
+ * Everything is linear in the witness except the coset product a*b and r*s, so each party
+ * runs the evaluations, FFTs and multi-exponentiations on its own share. One batched
+ * multiplication round gives the coset product, r*s and the junk mask (1-b)*mu; one opening
+ * round reveals pi_a, pi_b and B in G1, which r and s make uniformly random. The C point stays
+ * shared, and with b = 0 it is offset by a uniformly random mu*G1 (DESIGN 2.3, step 3), so an
+ * invalid witness hands the operator a random C.
+ *
+ * c = C*w is taken from the .r1cs rather than computed as a*b on the base domain as snarkjs
+ * does: for a satisfying witness the two agree, and this way c costs no multiplication.
+ */
+import type { Groth16Proof } from './groth16.js'
+import type { ParsedR1cs } from './r1cs.js'
+import { evaluateCombination } from './r1cs.js'
+import { loadBn128, type Bn128, type ParsedZkey } from './zkey.js'
+
+/**
+ * Arithmetic on additive shares over the BN254 scalar field, provided by the MPC engine.
+ * Scalars are plain bigints in [0, r). Points are ffjavascript's affine little-endian
+ * Montgomery bytes (G1: 64 bytes, G2: 128 bytes); `addPointShares` sums them.
+ */
+export interface ShareArithmetic {
+  /** Party 0 adds the public constants: w[0] = 1, the public inputs, alpha1, beta1, beta2. */
+  readonly party: 0 | 1
+  /** Shares of x[i] * y[i] for every i, in one batched round (Beaver triples). */
+  multiply(x: bigint[], y: bigint[]): Promise<bigint[]>
+  /** Both parties learn x[i] = own share + peer share. */
+  openScalars(x: bigint[]): Promise<bigint[]>
+  /** Both parties learn the sums of both parties' points, position by position. */
+  openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<{ g1: Uint8Array[]; g2: Uint8Array[] }>
+  /** This party's share of n jointly random scalars (its own uniform values, from node:crypto). */
+  randomScalars(n: number): bigint[]
+}
+
+export interface CollaborativeProverOptions {
+  /** This party's additive share of the validity bit b in {0, 1}; b = 0 turns C into junk. */
+  readonly validityBitShare: bigint
+  /** w[1..nPublic], known to both parties; party 0 puts them in its share, party 1 zeros. */
+  readonly publicSignals: bigint[]
+}
+
+export interface CollaborativeProofShare {
+  /** Opened pi_a, G1 affine: equal at both parties. */
+  readonly piA: Uint8Array
+  /** Opened pi_b, G2 affine: equal at both parties. */
+  readonly piB: Uint8Array
+  /** This party's share of C* = C + (1 - b) * mu * G1, G1 affine. */
+  readonly piCShare: Uint8Array
+  readonly publicSignals: bigint[]
+}
+
+export class CollaborativeProverError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CollaborativeProverError'
+  }
+}
+
+/**
+ * This party's half of the proof. `witnessShare` is its additive share of every wire; the
+ * shares of w[0] and of the public inputs are ignored and replaced by the known values (party
+ * 0) or zeros (party 1). Two rounds with the peer: one `multiply`, one `openPoints`.
+ */
+export async function proveCollaboratively(
+  zkey: ParsedZkey,
+  r1cs: ParsedR1cs,
+  witnessShare: bigint[],
+  arithmetic: ShareArithmetic,
+  options: CollaborativeProverOptions,
+): Promise<CollaborativeProofShare> {
+  assertMatchingCircuit(zkey, r1cs)
+  if (witnessShare.length !== zkey.nVars) {
+    throw new CollaborativeProverError(`witness share has ${witnessShare.length} wires, the key ${zkey.nVars}`)
+  }
+  if (options.publicSignals.length !== zkey.nPublic) {
+    throw new CollaborativeProverError(`expected ${zkey.nPublic} public signals, got ${options.publicSignals.length}`)
+  }
+  const curve = await loadBn128()
+  if (curve.q !== zkey.q || curve.r !== zkey.r) throw new CollaborativeProverError('the key is not over BN254')
+  const field = new PrimeField(zkey.r)
+  const { G1, G2, Fr } = curve
+  const party = arithmetic.party
+
+  const w = witnessShare.map((value, wire) => {
+    if (wire > zkey.nPublic) return field.reduce(value)
+    if (party === 1) return 0n
+    return wire === 0 ? 1n : field.reduce(options.publicSignals[wire - 1])
+  })
+  const wBytes = packScalars(w)
+
+  const [aBase, bBase] = evaluateAB(zkey, w, field)
+  const cBase = evaluateC(r1cs, w, zkey.domainSize, field)
+  const [aCoset, bCoset, cCoset] = await Promise.all([aBase, bBase, cBase].map((values) => toOddCoset(curve, zkey.power, values)))
+
+  const [r, s, mu] = arithmetic.randomScalars(3).map((value) => field.reduce(value))
+  const oneMinusB = party === 0 ? field.sub(1n, options.validityBitShare) : field.neg(options.validityBitShare)
+  const products = await arithmetic.multiply([...aCoset, r, oneMinusB], [...bCoset, s, mu])
+  if (products.length !== zkey.domainSize + 2) throw new CollaborativeProverError('multiply returned the wrong number of shares')
+  const hCoset = aCoset.map((_, i) => field.sub(products[i], cCoset[i]))
+  const rs = field.reduce(products[zkey.domainSize])
+  const mask = field.reduce(products[zkey.domainSize + 1])
+
+  const [aMsm, b1Msm, b2Msm, cMsm, hMsm] = await Promise.all([
+    G1.multiExpAffine(zkey.pointsA, wBytes),
+    G1.multiExpAffine(zkey.pointsB1, wBytes),
+    G2.multiExpAffine(zkey.pointsB2, wBytes),
+    G1.multiExpAffine(zkey.pointsC, wBytes.slice((zkey.nPublic + 1) * Fr.n8)),
+    G1.multiExpAffine(zkey.pointsH, packScalars(hCoset)),
+  ])
+  const times = (group: typeof G1, point: Uint8Array, scalar: bigint) => group.timesFr(point, Fr.e(scalar))
+  let aShare = G1.add(aMsm, times(G1, zkey.delta1, r))
+  let b1Share = G1.add(b1Msm, times(G1, zkey.delta1, s))
+  let b2Share = G2.add(b2Msm, times(G2, zkey.delta2, s))
+  if (party === 0) {
+    aShare = G1.add(aShare, zkey.alpha1)
+    b1Share = G1.add(b1Share, zkey.beta1)
+    b2Share = G2.add(b2Share, zkey.beta2)
+  }
+
+  const opened = await arithmetic.openPoints([G1.toAffine(aShare), G1.toAffine(b1Share)], [G2.toAffine(b2Share)])
+  const [piA, piB1] = opened.g1
+  const [piB] = opened.g2
+  if (opened.g1.length !== 2 || opened.g2.length !== 1 || ![piA, piB1].every((p) => G1.isValid(p)) || !G2.isValid(piB)) {
+    throw new CollaborativeProverError('the opened points are not valid curve points')
+  }
+
+  let cShare = G1.add(G1.add(cMsm, hMsm), times(G1, piA, s))
+  cShare = G1.add(cShare, times(G1, piB1, r))
+  cShare = G1.add(cShare, times(G1, zkey.delta1, field.neg(rs)))
+  cShare = G1.add(cShare, times(G1, G1.g, mask))
+  return {
+    piA: G1.toAffine(piA),
+    piB: G2.toAffine(piB),
+    piCShare: G1.toAffine(cShare),
+    publicSignals: options.publicSignals.map((value) => field.reduce(value)),
+  }
+}
+
+/**
+ * The operator's final step: its own share plus the voter's C* share give the proof in
+ * snarkjs's JSON format. The peer's share must be a valid G1 point.
+ */
+export async function combineProofShares(
+  own: CollaborativeProofShare,
+  peerCShare: Uint8Array,
+): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
+  const curve = await loadBn128()
+  const [piC] = addPointShares(curve, { g1: [own.piCShare], g2: [] }, { g1: [peerCShare], g2: [] }).g1
+  const decimal = (values: bigint[]) => values.map((value) => value.toString())
+  return {
+    proof: {
+      pi_a: decimal(curve.G1.toObject(own.piA) as bigint[]),
+      pi_b: (curve.G2.toObject(own.piB) as bigint[][]).map(decimal),
+      pi_c: decimal(curve.G1.toObject(piC) as bigint[]),
+      protocol: 'groth16',
+      curve: 'bn128',
+    },
+    publicSignals: decimal(own.publicSignals),
+  }
+}
+
+/**
+ * Sums two parties' point shares position by position (affine results), refusing bytes that
+ * are not points on the curve. An openPoints implementation uses it on receipt.
+ */
+export function addPointShares(
+  curve: Bn128,
+  own: { g1: Uint8Array[]; g2: Uint8Array[] },
+  peer: { g1: Uint8Array[]; g2: Uint8Array[] },
+): { g1: Uint8Array[]; g2: Uint8Array[] } {
+  if (own.g1.length !== peer.g1.length || own.g2.length !== peer.g2.length) {
+    throw new CollaborativeProverError('point share counts differ')
+  }
+  const sum = (group: Bn128['G1'], bytes: number, a: Uint8Array, b: Uint8Array) => {
+    if (a.length !== bytes || b.length !== bytes || !group.isValid(a) || !group.isValid(b)) {
+      throw new CollaborativeProverError('a point share is not a valid affine curve point')
+    }
+    return group.toAffine(group.add(a, b))
+  }
+  const g1Bytes = curve.G1.F.n8 * 2
+  const g2Bytes = curve.G2.F.n8 * 2
+  return {
+    g1: own.g1.map((point, i) => sum(curve.G1, g1Bytes, point, peer.g1[i])),
+    g2: own.g2.map((point, i) => sum(curve.G2, g2Bytes, point, peer.g2[i])),
+  }
+}
+
+/** The .r1cs and the .zkey must describe the same constraints, or the proof is garbage. */
+function assertMatchingCircuit(zkey: ParsedZkey, r1cs: ParsedR1cs): void {
+  if (r1cs.prime !== zkey.r || r1cs.nVars !== zkey.nVars || r1cs.nOutputs + r1cs.nPubInputs !== zkey.nPublic) {
+    throw new CollaborativeProverError('the .r1cs and the .zkey are for different circuits')
+  }
+  if (r1cs.nConstraints + zkey.nPublic + 1 > zkey.domainSize) {
+    throw new CollaborativeProverError('the constraints do not fit the key domain')
+  }
+  let k = 0
+  const matches = (matrix: 0 | 1, constraint: number, terms: ParsedR1cs['constraints'][number]['a']) =>
+    terms.every((term) => {
+      const coefficient = zkey.coefficients[k++]
+      return (
+        coefficient !== undefined &&
+        coefficient.matrix === matrix &&
+        coefficient.constraint === constraint &&
+        coefficient.signal === term.wire &&
+        coefficient.value === term.coefficient % zkey.r
+      )
+    })
+  const consistent = r1cs.constraints.every((constraint, i) => matches(0, i, constraint.a) && matches(1, i, constraint.b))
+  if (!consistent || zkey.coefficients.slice(k).some((c) => c.constraint < r1cs.nConstraints || c.matrix !== 0)) {
+    throw new CollaborativeProverError('the .zkey A/B coefficients do not match the .r1cs')
+  }
+}
+
+/** a = A*w and b = B*w on the base domain, from the .zkey coefficients (public rows included). */
+function evaluateAB(zkey: ParsedZkey, w: bigint[], field: PrimeField): [bigint[], bigint[]] {
+  const out: [bigint[], bigint[]] = [new Array<bigint>(zkey.domainSize).fill(0n), new Array<bigint>(zkey.domainSize).fill(0n)]
+  for (const { matrix, constraint, signal, value } of zkey.coefficients) {
+    out[matrix][constraint] += value * w[signal]
+  }
+  return [out[0].map((x) => field.reduce(x)), out[1].map((x) => field.reduce(x))]
+}
+
+/** c = C*w on the base domain, from the .r1cs; zero on the public-input rows and the padding. */
+function evaluateC(r1cs: ParsedR1cs, w: bigint[], domainSize: number, field: PrimeField): bigint[] {
+  const c = new Array<bigint>(domainSize).fill(0n)
+  r1cs.constraints.forEach((constraint, i) => {
+    c[i] = evaluateCombination(constraint.c, w, field.modulus)
+  })
+  return c
+}
+
+/**
+ * Evaluations on the base domain to evaluations on the odd coset, as snarkjs does: inverse
+ * FFT, multiply coefficient i by inc^i, FFT.
+ */
+async function toOddCoset(curve: Bn128, power: number, values: bigint[]): Promise<bigint[]> {
+  const Fr = curve.Fr
+  const inc = power === Fr.s ? Fr.shift : Fr.w[power + 1]
+  const coefficients = await Fr.ifft(await Fr.batchToMontgomery(packScalars(values)))
+  const shifted = await Fr.fft(await Fr.batchApplyKey(coefficients, Fr.e(1), inc))
+  return unpackScalars(await Fr.batchFromMontgomery(shifted))
+}
+
+/** Field elements as consecutive 32-byte little-endian integers (multi-exponentiation scalars). */
+function packScalars(values: bigint[]): Uint8Array {
+  const out = new Uint8Array(values.length * 32)
+  const view = new DataView(out.buffer)
+  values.forEach((value, i) => {
+    let rest = value
+    for (let limb = 0; limb < 4; limb++) {
+      view.setBigUint64(i * 32 + limb * 8, rest & 0xffffffffffffffffn, true)
+      rest >>= 64n
+    }
+  })
+  return out
+}
+
+function unpackScalars(bytes: Uint8Array): bigint[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return Array.from({ length: bytes.length / 32 }, (_, i) => {
+    let value = 0n
+    for (let limb = 3; limb >= 0; limb--) value = (value << 64n) | view.getBigUint64(i * 32 + limb * 8, true)
+    return value
+  })
+}
+
+class PrimeField {
+  constructor(readonly modulus: bigint) {}
+  reduce(x: bigint): bigint {
+    const y = x % this.modulus
+    return y < 0n ? y + this.modulus : y
+  }
+  sub(x: bigint, y: bigint): bigint {
+    return this.reduce(x - y)
+  }
+  neg(x: bigint): bigint {
+    return this.reduce(-x)
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Reader for circom's .r1cs constraint files (iden3 binary section format, the layout that
+ * r1csfile 0.0.48 reads): section 1 header (n8, prime, nVars, nOutputs, nPubInputs,
+ * nPrvInputs, nLabels, nConstraints), section 2 constraints. Each constraint is three linear
+ * combinations A, B, C, each a count followed by (wire u32, coefficient n8 bytes) pairs, with
+ * coefficients in plain little-endian form. Wire indices are witness indices, the ones the
+ * .zkey coefficients use.
+ *
+ * The collaborative prover needs the C matrix from here: the .zkey keeps only A and B.
+ */
+import * as binFileUtils from '@iden3/binfileutils'
+
+export interface R1csTerm {
+  readonly wire: number
+  readonly coefficient: bigint
+}
+
+/** A * B = C, each side a linear combination of witness wires. */
+export interface R1csConstraint {
+  readonly a: R1csTerm[]
+  readonly b: R1csTerm[]
+  readonly c: R1csTerm[]
+}
+
+export interface ParsedR1cs {
+  readonly prime: bigint
+  readonly nVars: number
+  readonly nOutputs: number
+  readonly nPubInputs: number
+  readonly nPrvInputs: number
+  readonly nLabels: number
+  readonly nConstraints: number
+  readonly constraints: R1csConstraint[]
+}
+
+export class R1csFormatError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'R1csFormatError'
+  }
+}
+
+const R1CS_MAX_VERSION = 1
+
+export async function readR1cs(source: string | Uint8Array): Promise<ParsedR1cs> {
+  const file = typeof source === 'string' ? source : { type: 'mem' as const, data: source }
+  const { fd, sections } = await binFileUtils.readBinFile(file, 'r1cs', R1CS_MAX_VERSION, 1 << 22, 1 << 24)
+  try {
+    for (const id of [1, 2]) {
+      if (sections[id]?.length !== 1) throw new R1csFormatError(`section ${id} is missing or duplicated`)
+    }
+    const header = new Cursor(await binFileUtils.readSection(fd, sections, 1))
+    const n8 = header.u32()
+    const prime = header.integer(n8)
+    const nVars = header.u32()
+    const nOutputs = header.u32()
+    const nPubInputs = header.u32()
+    const nPrvInputs = header.u32()
+    const nLabels = header.u32() + header.u32() * 2 ** 32
+    const nConstraints = header.u32()
+    header.expectEnd()
+
+    const body = new Cursor(await binFileUtils.readSection(fd, sections, 2))
+    const combination = (): R1csTerm[] => {
+      const terms: R1csTerm[] = []
+      const count = body.u32()
+      for (let i = 0; i < count; i++) {
+        const wire = body.u32()
+        if (wire >= nVars) throw new R1csFormatError(`wire ${wire} is out of range`)
+        terms.push({ wire, coefficient: body.integer(n8) })
+      }
+      return terms
+    }
+    const constraints: R1csConstraint[] = []
+    for (let i = 0; i < nConstraints; i++) constraints.push({ a: combination(), b: combination(), c: combination() })
+    body.expectEnd()
+    return { prime, nVars, nOutputs, nPubInputs, nPrvInputs, nLabels, nConstraints, constraints }
+  } finally {
+    await fd.close()
+  }
+}
+
+/** The value of a linear combination at a witness (or at one party's additive share of it). */
+export function evaluateCombination(terms: R1csTerm[], witness: bigint[], prime: bigint): bigint {
+  let sum = 0n
+  for (const term of terms) sum += term.coefficient * witness[term.wire]
+  return sum % prime
+}
+
+/** Indices of the constraints that `witness` does not satisfy. */
+export function unsatisfiedConstraints(r1cs: ParsedR1cs, witness: bigint[]): number[] {
+  const failed: number[] = []
+  r1cs.constraints.forEach((constraint, index) => {
+    const a = evaluateCombination(constraint.a, witness, r1cs.prime)
+    const b = evaluateCombination(constraint.b, witness, r1cs.prime)
+    const c = evaluateCombination(constraint.c, witness, r1cs.prime)
+    if ((a * b - c) % r1cs.prime !== 0n) failed.push(index)
+  })
+  return failed
+}
+
+class Cursor {
+  private offset = 0
+  private readonly view: DataView
+  constructor(private readonly data: Uint8Array) {
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  }
+  u32(): number {
+    const value = this.view.getUint32(this.offset, true)
+    this.offset += 4
+    return value
+  }
+  integer(length: number): bigint {
+    if (this.offset + length > this.data.length) throw new R1csFormatError('section ends early')
+    let value = 0n
+    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.data[this.offset + i])
+    this.offset += length
+    return value
+  }
+  expectEnd(): void {
+    if (this.offset !== this.data.length) throw new R1csFormatError(`${this.data.length - this.offset} trailing bytes`)
+  }
+}

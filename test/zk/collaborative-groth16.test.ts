@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import * as snarkjs from 'snarkjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FIELD_MODULUS, randomFieldElement } from '../../src/crypto/field.js'
+import { CollaborativeProverError, combineProofShares } from '../../src/zk/collaborative-groth16.js'
+import { releaseProverThreads, type ProofWithSignals } from '../../src/zk/groth16.js'
+import { readR1cs, type ParsedR1cs } from '../../src/zk/r1cs.js'
+import { WitnessEvaluator } from '../../src/zk/wire-ownership.js'
+import { loadBn128, readZkey, verificationKeyFromZkey, type Bn128, type ParsedZkey } from '../../src/zk/zkey.js'
+import { clearWitness, leafOpening, publicSignalsOf, randomLeafInputs, splitShares, validInputs } from './helpers/leaf-opening.js'
+import { proveWithTestDealer, type RandomSource } from './helpers/test-dealer-arithmetic.js'
+
+const run = promisify(execFile)
+
+describe('collaborative Groth16 (test dealer arithmetic)', () => {
+  let curve: Bn128
+  let zkey: ParsedZkey
+  let r1cs: ParsedR1cs
+  let vkey: Record<string, unknown>
+
+  const verify = async ({ proof, publicSignals }: ProofWithSignals) =>
+    (await snarkjs.groth16.verify(vkey, publicSignals, proof, { debug() {}, info() {}, warn() {}, error() {} })) as boolean
+
+  const verifyWithCli = async ({ proof, publicSignals }: ProofWithSignals) => {
+    const dir = await mkdtemp(join(tmpdir(), 'maci-anon-zk-'))
+    try {
+      const files = { vkey: join(dir, 'vkey.json'), public: join(dir, 'public.json'), proof: join(dir, 'proof.json') }
+      await writeFile(files.vkey, JSON.stringify(vkey))
+      await writeFile(files.public, JSON.stringify(publicSignals))
+      await writeFile(files.proof, JSON.stringify(proof))
+      const { stdout } = await run('npx', ['snarkjs', 'groth16', 'verify', files.vkey, files.public, files.proof])
+      return stdout
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+
+  const proveShared = async (
+    witness: bigint[],
+    validity: bigint,
+    publicSignals: bigint[],
+    random?: [RandomSource, RandomSource],
+  ) => {
+    const b1 = randomFieldElement()
+    const bShares: [bigint, bigint] = [(((validity - b1) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS, b1]
+    return proveWithTestDealer(curve, zkey, r1cs, splitShares(witness), bShares, publicSignals, random)
+  }
+
+  beforeAll(async () => {
+    curve = await loadBn128()
+    zkey = await readZkey(leafOpening.zkey)
+    r1cs = await readR1cs(leafOpening.r1cs)
+    vkey = verificationKeyFromZkey(zkey, curve)
+  })
+
+  afterAll(releaseProverThreads)
+
+  it('proves a valid witness from random shares: snarkjs and its CLI accept, in two rounds', async () => {
+    const inputs = validInputs()
+    const { proof, shares, channels } = await proveShared(await clearWitness(inputs), 1n, publicSignalsOf(inputs))
+    expect(proof.publicSignals).toEqual(publicSignalsOf(inputs).map(String))
+    expect(await verify(proof)).toBe(true)
+    expect(await verifyWithCli(proof)).toMatch(/OK/)
+    expect(shares[0].piA).toEqual(shares[1].piA)
+    expect(shares[0].piB).toEqual(shares[1].piB)
+    for (const channel of channels) expect(channel.stats.messagesSent).toBe(2)
+  })
+
+  it('has the shape of snarkjs.groth16.prove output', async () => {
+    const inputs = validInputs()
+    const ours = (await proveShared(await clearWitness(inputs), 1n, publicSignalsOf(inputs))).proof
+    const theirs = await snarkjs.groth16.fullProve({ ...inputs.voter, ...inputs.operator }, leafOpening.wasm, leafOpening.zkey)
+    const shape = (value: unknown): unknown => (Array.isArray(value) ? value.map(shape) : typeof value)
+    expect(Object.keys(ours.proof).sort()).toEqual(Object.keys(theirs.proof).sort())
+    expect(shape(ours.proof.pi_a)).toEqual(shape(theirs.proof.pi_a))
+    expect(shape(ours.proof.pi_b)).toEqual(shape(theirs.proof.pi_b))
+    expect(shape(ours.proof.pi_c)).toEqual(shape(theirs.proof.pi_c))
+    expect([ours.proof.pi_a[2], ours.proof.pi_b[2], ours.proof.protocol, ours.proof.curve]).toEqual([
+      theirs.proof.pi_a[2],
+      theirs.proof.pi_b[2],
+      theirs.proof.protocol,
+      theirs.proof.curve,
+    ])
+    expect(ours.publicSignals).toEqual(theirs.publicSignals)
+  })
+
+  it('verifies when party 0 holds the whole witness and party 1 zeros', async () => {
+    const inputs = validInputs()
+    const witness = await clearWitness(inputs)
+    const { proof } = await proveWithTestDealer(curve, zkey, r1cs, [witness, witness.map(() => 0n)], [1n, 0n], publicSignalsOf(inputs))
+    expect(await verify(proof)).toBe(true)
+  })
+
+  it('with b = 0 the proof fails and its C is fresh each run', async () => {
+    const inputs = validInputs()
+    const witness = await clearWitness(inputs)
+    const first = await proveShared(witness, 0n, publicSignalsOf(inputs))
+    const second = await proveShared(witness, 0n, publicSignalsOf(inputs))
+    expect(await verify(first.proof)).toBe(false)
+    expect(await verify(second.proof)).toBe(false)
+    await expect(verifyWithCli(first.proof)).rejects.toThrow()
+    expect(first.proof.proof.pi_c).not.toEqual(second.proof.proof.pi_c)
+  })
+
+  it('masks exactly: with r and s fixed, C*(b = 0) - C*(b = 1) = mu * G1', async () => {
+    const inputs = validInputs()
+    const witness = await clearWitness(inputs)
+    const [r, s] = [randomFieldElement(), randomFieldElement()]
+    const mu = [randomFieldElement(), randomFieldElement()]
+    const scripted = (party: 0 | 1): RandomSource => () => [party === 0 ? r : 0n, party === 0 ? 0n : s, mu[party]]
+    const random: [RandomSource, RandomSource] = [scripted(0), scripted(1)]
+    const valid = await proveShared(witness, 1n, publicSignalsOf(inputs), random)
+    const masked = await proveShared(witness, 0n, publicSignalsOf(inputs), random)
+    expect(await verify(valid.proof)).toBe(true)
+    expect(masked.proof.proof.pi_a).toEqual(valid.proof.proof.pi_a)
+    expect(masked.proof.proof.pi_b).toEqual(valid.proof.proof.pi_b)
+    const point = (coordinates: string[]) => curve.G1.fromObject(coordinates.map(BigInt))
+    const difference = curve.G1.add(point(masked.proof.proof.pi_c), curve.G1.neg(point(valid.proof.proof.pi_c)))
+    const expected = curve.G1.timesFr(curve.G1.g, curve.Fr.e((mu[0] + mu[1]) % FIELD_MODULUS))
+    expect(curve.G1.eq(difference, expected)).toBe(true)
+  })
+
+  it('an invalid leaf gives a proof that fails, masked or not, and a fresh masked C each run', async () => {
+    const inputs = randomLeafInputs()
+    const evaluator = await WitnessEvaluator.load(leafOpening.wasm)
+    const { witness, failedAsserts } = await evaluator.evaluate({ ...inputs.voter, ...inputs.operator })
+    expect(failedAsserts).toHaveLength(1)
+    const unmasked = await proveShared(witness, 1n, publicSignalsOf(inputs))
+    const first = await proveShared(witness, 0n, publicSignalsOf(inputs))
+    const second = await proveShared(witness, 0n, publicSignalsOf(inputs))
+    for (const { proof } of [unmasked, first, second]) expect(await verify(proof)).toBe(false)
+    expect(first.proof.proof.pi_c).not.toEqual(second.proof.proof.pi_c)
+  })
+
+  it('refuses a witness of the wrong length and a peer C share that is not a curve point', async () => {
+    const inputs = validInputs()
+    const witness = await clearWitness(inputs)
+    await expect(
+      proveWithTestDealer(curve, zkey, r1cs, [witness.slice(1), witness.slice(1)], [1n, 0n], publicSignalsOf(inputs)),
+    ).rejects.toThrow(CollaborativeProverError)
+    const { shares } = await proveShared(witness, 1n, publicSignalsOf(inputs))
+    const garbage = shares[1].piCShare.slice()
+    garbage[0] ^= 1
+    await expect(combineProofShares(shares[0], garbage)).rejects.toThrow(CollaborativeProverError)
+    await expect(combineProofShares(shares[0], garbage.slice(1))).rejects.toThrow(CollaborativeProverError)
+  })
+})
