@@ -390,6 +390,10 @@ export class Operator {
     return this.nullifiers.has(nullifier)
   }
 
+  isLinkUsed(link: bigint): boolean {
+    return this.links.has(link)
+  }
+
   /** Whether a key may vote now. Private to the operator: never served over the network. */
   isActive(publicKey: PublicKey): boolean {
     return this.activeKeys.has(hashPublicKey(publicKey))

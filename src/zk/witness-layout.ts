@@ -1,0 +1,177 @@
+/**
+ * Where each wire of the leaf-opening witness comes from, so that each party can build its
+ * additive share of the witness without the other's inputs (DESIGN 2.3, step 1).
+ *
+ * Every kept wire is the constant 1, or a circuit input or an S-box value (x, x^2, x^4,
+ * x^5) of one of the circuit's three Poseidon hashes, plus a public constant offset
+ * (circomlib's optimised Poseidon keeps `ark` outputs, an S-box output plus a round
+ * constant, where --O2 removed the S-box output itself):
+ *   link         = H(commitment, leaf, rho)  voter-known
+ *   keyCommitment = H(K, kappa)             operator-known
+ *   realLeaf     = H(K, commitment)         shared: computed on shares in the 2PC
+ * The layout is found by evaluating the circuit in clear on two independent random inputs:
+ * a wire follows a candidate when its value minus the candidate's is the same constant in
+ * both runs (random inputs make accidental matches negligible). A third evaluation checks
+ * the whole layout. It depends only on the compiled circuit.
+ */
+import { FIELD_MODULUS, randomFieldElement } from '../crypto/field.js'
+import { poseidon } from '../crypto/poseidon.js'
+import { artifactsOf } from './artifacts.js'
+import { poseidonTrace, type PoseidonTrace, type SboxValues } from './poseidon-trace.js'
+import { WitnessEvaluator } from './wire-ownership.js'
+
+export type Party = 'voter' | 'operator'
+export type HashName = 'link' | 'keyCommitment' | 'realLeaf'
+export type InputName = 'link' | 'keyCommitment' | 'commitment' | 'leaf' | 'rho' | 'K' | 'kappa'
+
+export type WireSource =
+  | { kind: 'one' }
+  | { kind: 'input'; name: InputName; offset: bigint }
+  | { kind: 'sbox'; hash: HashName; index: number; power: keyof SboxValues<bigint>; offset: bigint }
+
+export interface VoterInputs {
+  commitment: bigint
+  leaf: bigint
+  rho: bigint
+}
+
+export interface OperatorInputs {
+  K: bigint
+  kappa: bigint
+}
+
+export class WitnessLayoutError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'WitnessLayoutError'
+  }
+}
+
+const INPUT_OWNER: Record<InputName, Party> = {
+  link: 'voter',
+  commitment: 'voter',
+  leaf: 'voter',
+  rho: 'voter',
+  keyCommitment: 'operator',
+  K: 'operator',
+  kappa: 'operator',
+}
+
+const HASH_OWNER: Record<HashName, Party | 'shared'> = { link: 'voter', keyCommitment: 'operator', realLeaf: 'shared' }
+
+/** Who knows a wire's value in clear; 'shared' wires exist only as shares. */
+export function ownerOf(source: WireSource): Party | 'shared' | 'public' {
+  if (source.kind === 'one') return 'public'
+  return source.kind === 'input' ? INPUT_OWNER[source.name] : HASH_OWNER[source.hash]
+}
+
+interface ClearValues {
+  inputs: Record<InputName, bigint>
+  traces: Record<HashName, PoseidonTrace<bigint>>
+}
+
+function clearValues(voter: VoterInputs, operator: OperatorInputs): ClearValues {
+  const traces = {
+    link: poseidonTrace([voter.commitment, voter.leaf, voter.rho]),
+    keyCommitment: poseidonTrace([operator.K, operator.kappa]),
+    realLeaf: poseidonTrace([operator.K, voter.commitment]),
+  }
+  return {
+    inputs: { ...voter, ...operator, link: traces.link.output, keyCommitment: traces.keyCommitment.output },
+    traces,
+  }
+}
+
+function baseValue(source: WireSource, values: ClearValues): bigint {
+  if (source.kind === 'one') return 1n
+  if (source.kind === 'input') return values.inputs[source.name]
+  return values.traces[source.hash].sboxes[source.index][source.power]
+}
+
+function valueOf(source: WireSource, values: ClearValues): bigint {
+  return source.kind === 'one' ? 1n : mod(baseValue(source, values) + source.offset)
+}
+
+const mod = (value: bigint) => ((value % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
+
+function randomValidInputs(): { voter: VoterInputs; operator: OperatorInputs } {
+  const operator = { K: randomFieldElement(), kappa: randomFieldElement() }
+  const commitment = randomFieldElement()
+  return { voter: { commitment, leaf: poseidon([operator.K, commitment]), rho: randomFieldElement() }, operator }
+}
+
+/** Every input and S-box value, each a candidate source with offset 0. */
+function candidates(): WireSource[] {
+  const sources: WireSource[] = (Object.keys(INPUT_OWNER) as InputName[]).map((name) => ({ kind: 'input', name, offset: 0n }))
+  const sboxes = { link: 88, keyCommitment: 81, realLeaf: 81 }
+  for (const hash of Object.keys(HASH_OWNER) as HashName[]) {
+    for (let index = 0; index < sboxes[hash]; index++) {
+      for (const power of ['in', 'in2', 'in4', 'out'] as const) sources.push({ kind: 'sbox', hash, index, power, offset: 0n })
+    }
+  }
+  return sources
+}
+
+let cached: Promise<WireSource[]> | undefined
+
+/** The layout of the committed leaf-opening circuit, computed once per process. */
+export function leafOpeningLayout(): Promise<WireSource[]> {
+  cached ??= deriveLayout()
+  return cached
+}
+
+async function evaluateRandom(evaluator: WitnessEvaluator): Promise<{ values: ClearValues; witness: bigint[] }> {
+  const { voter, operator } = randomValidInputs()
+  const values = clearValues(voter, operator)
+  const { witness, failedAsserts } = await evaluator.evaluate({ ...values.inputs })
+  if (failedAsserts.length > 0) throw new WitnessLayoutError(`valid inputs failed: ${failedAsserts.join('; ')}`)
+  return { values, witness }
+}
+
+async function deriveLayout(): Promise<WireSource[]> {
+  const evaluator = await WitnessEvaluator.load(artifactsOf('leaf_opening').wasm)
+  const runs = [await evaluateRandom(evaluator), await evaluateRandom(evaluator)]
+  const sources = candidates()
+  const layout = runs[0].witness.map((_value, wire): WireSource => {
+    if (wire === 0) return { kind: 'one' }
+    for (const source of sources) {
+      const [first, second] = runs.map((run) => mod(run.witness[wire] - baseValue(source, run.values)))
+      if (first === second) return { ...source, offset: first } as WireSource
+    }
+    throw new WitnessLayoutError(`wire ${wire} is not an input or S-box value plus a constant`)
+  })
+  const check = await evaluateRandom(evaluator)
+  check.witness.forEach((value, wire) => {
+    if (valueOf(layout[wire], check.values) !== value) throw new WitnessLayoutError(`wire ${wire} does not follow its source`)
+  })
+  return layout
+}
+
+/**
+ * One party's additive share of the witness. Wires it knows in clear get their value,
+ * wires the other party knows get 0, shared wires get this party's share from the shared
+ * trace of H(K, commitment). The constant wire belongs to the operator (party 0).
+ */
+export function witnessShare(
+  layout: readonly WireSource[],
+  party: Party,
+  own: VoterInputs | OperatorInputs,
+  sharedTrace: PoseidonTrace<bigint>,
+): bigint[] {
+  const ownTrace =
+    party === 'voter'
+      ? poseidonTrace([(own as VoterInputs).commitment, (own as VoterInputs).leaf, (own as VoterInputs).rho])
+      : poseidonTrace([(own as OperatorInputs).K, (own as OperatorInputs).kappa])
+  const ownHash: HashName = party === 'voter' ? 'link' : 'keyCommitment'
+  const ownInputs: Partial<Record<InputName, bigint>> = { ...own, [ownHash]: ownTrace.output }
+  return layout.map((source) => {
+    const owner = ownerOf(source)
+    if (source.kind === 'one') return party === 'operator' ? 1n : 0n
+    const addsOffset = owner === party || (owner === 'shared' && party === 'operator')
+    const offset = addsOffset ? source.offset : 0n
+    if (owner === 'shared') return mod(sharedTrace.sboxes[(source as { index: number }).index][(source as { power: keyof SboxValues<bigint> }).power] + offset)
+    if (owner !== party) return 0n
+    const base = source.kind === 'input' ? (ownInputs[source.name] as bigint) : ownTrace.sboxes[source.index][source.power]
+    return mod(base + offset)
+  })
+}

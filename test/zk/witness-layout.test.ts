@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { FIELD_MODULUS } from '../../src/crypto/field.js'
+import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
+import { artifactsOf } from '../../src/zk/artifacts.js'
+import { sharedPoseidonTrace } from '../../src/zk/poseidon-trace.js'
+import { readSymbols } from '../../src/zk/symbols.js'
+import { classifyWires, WitnessEvaluator } from '../../src/zk/wire-ownership.js'
+import { leafOpeningLayout, ownerOf, witnessShare } from '../../src/zk/witness-layout.js'
+import { loadBn128 } from '../../src/zk/zkey.js'
+import { TestDealerArithmetic, TestTripleDealer } from './helpers/test-dealer-arithmetic.js'
+import { clearWitness, randomLeafInputs, validInputs } from './helpers/leaf-opening.js'
+
+const mod = (x: bigint) => ((x % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
+
+async function sharedWitness(inputs: ReturnType<typeof validInputs>): Promise<bigint[]> {
+  const layout = await leafOpeningLayout()
+  const curve = await loadBn128()
+  const channels = memoryChannelPair()
+  const dealer = new TestTripleDealer()
+  const [operatorArithmetic, voterArithmetic] = ([0, 1] as const).map(
+    (party) => new TestDealerArithmetic(party, channels[party], dealer, curve),
+  )
+  const { commitment, leaf, rho } = inputs.voter
+  const { K, kappa } = inputs.operator
+  const [operatorTrace, voterTrace] = await Promise.all([
+    sharedPoseidonTrace([K, 0n], operatorArithmetic),
+    sharedPoseidonTrace([0n, commitment], voterArithmetic),
+  ])
+  const operatorShare = witnessShare(layout, 'operator', { K, kappa }, operatorTrace)
+  const voterShare = witnessShare(layout, 'voter', { commitment, leaf, rho }, voterTrace)
+  return operatorShare.map((value, wire) => mod(value + voterShare[wire]))
+}
+
+describe('leaf-opening witness layout', () => {
+  it('recombined shares equal the witness snarkjs computes in the clear, wire for wire', async () => {
+    const inputs = validInputs()
+    expect(await sharedWitness(inputs)).toEqual(await clearWitness(inputs))
+  })
+
+  it('for a random leaf, recombined shares equal the clear evaluation of the same inputs', async () => {
+    const inputs = randomLeafInputs()
+    const evaluator = await WitnessEvaluator.load(artifactsOf('leaf_opening').wasm)
+    const clear = await evaluator.evaluate({ ...inputs.voter, ...inputs.operator })
+    expect(clear.failedAsserts.length).toBeGreaterThan(0)
+    expect(await sharedWitness(inputs)).toEqual(clear.witness)
+  })
+
+  it('agrees with the perturbation classification: no wire a party knows alone is given to the other', async () => {
+    const layout = await leafOpeningLayout()
+    const evaluator = await WitnessEvaluator.load(artifactsOf('leaf_opening').wasm)
+    const ownership = await classifyWires(evaluator, validInputs(), validInputs())
+    layout.forEach((source, wire) => {
+      const owner = ownerOf(source)
+      const measured = ownership.owners[wire]
+      if (measured === 'voter') expect(['voter', 'shared']).toContain(owner)
+      if (measured === 'operator') expect(['operator', 'shared']).toContain(owner)
+      if (measured === 'shared') expect(owner).toBe('shared')
+    })
+  })
+
+  it('maps the shared wires onto the signals of H(K, commitment)', async () => {
+    const layout = await leafOpeningLayout()
+    const symbols = await readSymbols(artifactsOf('leaf_opening').sym)
+    layout.forEach((source, wire) => {
+      if (ownerOf(source) !== 'shared') return
+      expect(symbols.namesAt(wire).some((name) => name.startsWith('main.realLeaf.'))).toBe(true)
+    })
+  })
+})
