@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
 import type { Signature } from '@zk-kit/eddsa-poseidon'
-import { inCurve, mulPointEscalar, type Point } from '@zk-kit/baby-jubjub'
+import { inCurve, mulPointEscalar, subOrder, type Point } from '@zk-kit/baby-jubjub'
 import { FIELD_MODULUS, fieldFromDecimal } from './field.js'
 import { poseidon } from './poseidon.js'
 
@@ -42,8 +42,17 @@ export function keypairFromPrivateKey(privateKey: Uint8Array): Keypair {
   return { privateKey: Uint8Array.from(privateKey), publicKey: [point[0], point[1]] }
 }
 
+/**
+ * A usable public key: a point of BabyJubJub's prime-order subgroup other than the identity.
+ * The curve has cofactor 8; a low-order point (the identity among them) would let anyone
+ * forge EdDSA signatures "by" it, and as an ECDH key would leak the scalar mod 8.
+ */
 export function isOnCurve(publicKey: PublicKey): boolean {
-  return publicKey[0] < FIELD_MODULUS && publicKey[1] < FIELD_MODULUS && inCurve([publicKey[0], publicKey[1]])
+  const [x, y] = publicKey
+  if (x >= FIELD_MODULUS || y >= FIELD_MODULUS || !inCurve([x, y])) return false
+  if (x === 0n) return false
+  const times = mulPointEscalar([x, y], subOrder)
+  return times[0] === 0n && times[1] === 1n
 }
 
 /** The field element that stands for a public key in circuits and in the active set. */

@@ -54,24 +54,53 @@ export async function writeKeystore(path: string, contents: Record<string, unkno
   await rename(temporary, path)
 }
 
-export async function readKeystore(path: string, passphrase: string): Promise<Record<string, unknown>> {
+const isPowerOfTwo = (n: unknown) => Number.isInteger(n) && (n as number) >= 2 && ((n as number) & ((n as number) - 1)) === 0
+const inRange = (n: unknown, max: number) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max
+
+function base64Field(value: unknown, what: string, length?: number): Buffer {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw new KeystoreError(`keystore ${what} is not base64`)
+  const bytes = Buffer.from(value, 'base64')
+  if (length !== undefined && bytes.length !== length) throw new KeystoreError(`keystore ${what} must be ${length} bytes`)
+  return bytes
+}
+
+/** Checks every field's type and size, so a damaged file fails with KeystoreError, never a TypeError. */
+function parseKeystoreFile(text: string, path: string): KeystoreFile {
   let file: KeystoreFile
   try {
-    file = JSON.parse(await readFile(path, 'utf8')) as KeystoreFile
+    file = JSON.parse(text) as KeystoreFile
+  } catch (error) {
+    throw new KeystoreError(`keystore ${path} is not JSON: ${(error as Error).message}`)
+  }
+  if (typeof file !== 'object' || file === null || file.version !== VERSION) throw new KeystoreError(`unsupported keystore format in ${path}`)
+  if (typeof file.kdf !== 'object' || file.kdf === null || file.kdf.name !== 'scrypt') throw new KeystoreError(`unsupported keystore KDF in ${path}`)
+  if (typeof file.cipher !== 'object' || file.cipher === null || file.cipher.name !== 'aes-256-gcm') {
+    throw new KeystoreError(`unsupported keystore cipher in ${path}`)
+  }
+  const { N, r, p } = file.kdf
+  if (!isPowerOfTwo(N) || N > 1 << 20 || !inRange(r, 32) || !inRange(p, 16)) throw new KeystoreError('keystore KDF parameters are out of range')
+  return file
+}
+
+export async function readKeystore(path: string, passphrase: string): Promise<Record<string, unknown>> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
   } catch (error) {
     throw new KeystoreError(`cannot read keystore ${path}: ${(error as Error).message}`)
   }
-  if (file.version !== VERSION || file.kdf?.name !== 'scrypt' || file.cipher?.name !== 'aes-256-gcm') {
-    throw new KeystoreError(`unsupported keystore format in ${path}`)
-  }
+  const file = parseKeystoreFile(text, path)
+  const salt = base64Field(file.kdf.salt, 'salt')
+  const nonce = base64Field(file.cipher.nonce, 'nonce', 12)
+  const tag = base64Field(file.cipher.tag, 'tag', 16)
+  const ciphertext = base64Field(file.ciphertext, 'ciphertext')
   const { N, r, p } = file.kdf
-  if (N > 1 << 20 || r > 32 || p > 16) throw new KeystoreError('keystore KDF parameters are out of range')
-  const key = await deriveKey(passphrase, Buffer.from(file.kdf.salt, 'base64'), { N, r, p })
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.nonce, 'base64'))
-  decipher.setAuthTag(Buffer.from(file.cipher.tag, 'base64'))
+  const key = await deriveKey(passphrase, salt, { N, r, p })
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 })
+  decipher.setAuthTag(tag)
   let plaintext: string
   try {
-    plaintext = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]).toString('utf8')
+    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8')
   } catch {
     throw new KeystoreError('wrong passphrase or corrupted keystore')
   }
