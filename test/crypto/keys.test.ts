@@ -1,0 +1,255 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { FieldEncodingError } from '../../src/crypto/field.js'
+import {
+  generateKeypair,
+  hashPublicKey,
+  isOnCurve,
+  KeyError,
+  keypairFromPrivateKey,
+  publicKeyFromString,
+  publicKeyToString,
+  sharedPoint,
+  sign,
+  verify,
+  type PublicKey,
+} from '../../src/crypto/keys.js'
+import { circomlibEddsa, circomlibPoseidon, R, randomBytesOfLength, randomField, type CircomlibEddsa } from './helpers.js'
+
+/** Order of BabyJubJub's prime-order subgroup (circomlib babyjub.js), written out independently. */
+const SUBORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n
+
+let reference: CircomlibEddsa
+
+beforeAll(async () => {
+  reference = await circomlibEddsa()
+})
+
+describe('EdDSA-Poseidon sign / verify', () => {
+  it('round-trips on random keys and messages', () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const { privateKey, publicKey } = generateKeypair()
+      const message = randomField()
+      expect(verify(publicKey, message, sign(privateKey, message))).toBe(true)
+    }
+  })
+
+  it('signs the edge messages 0 and r - 1', () => {
+    const { privateKey, publicKey } = generateKeypair()
+    for (const message of [0n, R - 1n]) expect(verify(publicKey, message, sign(privateKey, message))).toBe(true)
+  })
+
+  it('refuses a changed message', () => {
+    const { privateKey, publicKey } = generateKeypair()
+    const message = randomField()
+    const signature = sign(privateKey, message)
+    expect(verify(publicKey, (message + 1n) % R, signature)).toBe(false)
+    expect(verify(publicKey, randomField(), signature)).toBe(false)
+  })
+
+  it('refuses another key', () => {
+    const signer = generateKeypair()
+    const other = generateKeypair()
+    const message = randomField()
+    expect(verify(other.publicKey, message, sign(signer.privateKey, message))).toBe(false)
+  })
+
+  it('refuses a changed signature', () => {
+    const { privateKey, publicKey } = generateKeypair()
+    const message = randomField()
+    const signature = sign(privateKey, message)
+    const otherR8 = sign(privateKey, (message + 1n) % R).R8
+    expect(verify(publicKey, message, { R8: signature.R8, S: (signature.S + 1n) % SUBORDER })).toBe(false)
+    expect(verify(publicKey, message, { R8: otherR8, S: signature.S })).toBe(false)
+    // Malleability: S + l is the same scalar but must be refused (S must be canonical).
+    expect(verify(publicKey, message, { R8: signature.R8, S: signature.S + SUBORDER })).toBe(false)
+    // An R8 off the curve.
+    expect(verify(publicKey, message, { R8: [signature.R8[0], (signature.R8[1] + 1n) % R], S: signature.S })).toBe(false)
+  })
+
+  it('returns false, without throwing, for a public key off the curve', () => {
+    const { privateKey, publicKey } = generateKeypair()
+    const message = randomField()
+    const signature = sign(privateKey, message)
+    const offCurve: PublicKey[] = [
+      [(publicKey[0] + 1n) % R, publicKey[1]],
+      [publicKey[0], (publicKey[1] + 1n) % R],
+      [0n, 0n],
+      // Same point modulo r, but not canonical.
+      [publicKey[0] + R, publicKey[1]],
+      [publicKey[0], publicKey[1] + R],
+    ]
+    for (const key of offCurve) {
+      expect(isOnCurve(key), key.join(':')).toBe(false)
+      expect(() => verify(key, message, signature)).not.toThrow()
+      expect(verify(key, message, signature), key.join(':')).toBe(false)
+    }
+  })
+
+  it('returns false, without throwing, for a malformed signature', () => {
+    const { publicKey } = generateKeypair()
+    const malformed = { R8: [1n] as unknown as [bigint, bigint], S: 1n }
+    expect(() => verify(publicKey, 1n, malformed)).not.toThrow()
+    expect(verify(publicKey, 1n, malformed)).toBe(false)
+  })
+
+  it('refuses a forgery under a low-order public key (the identity point)', () => {
+    // Under the identity A = (0, 1), the check S*B8 = R8 + 8*h*A holds for R8 = S*B8 and ANY
+    // message: anyone can sign for such a key, so verify must not accept it.
+    const identity: PublicKey = [0n, 1n]
+    const S = randomField() % SUBORDER
+    const forged = { R8: edwardsMul(reference.base8, S), S }
+    // Sanity check of the local curve arithmetic: Base8 has order SUBORDER.
+    expect(edwardsMul(reference.base8, SUBORDER)).toEqual([0n, 1n])
+    expect(verify(identity, randomField(), forged)).toBe(false)
+  })
+
+  it('refuses a low-order point as a public key string', () => {
+    // (0, 1) has order 1 and (0, r - 1) order 2: both lie on the curve but outside the
+    // prime-order subgroup, and signatures under them are forgeable (see above).
+    expect(() => publicKeyFromString('0:1')).toThrow(KeyError)
+    expect(() => publicKeyFromString(`0:${R - 1n}`)).toThrow(KeyError)
+  })
+
+  it('rejects a private key that is not 32 bytes', () => {
+    expect(() => keypairFromPrivateKey(new Uint8Array(31))).toThrow(KeyError)
+    expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(KeyError)
+  })
+})
+
+/** Twisted Edwards arithmetic on BabyJubJub (a = 168700, d = 168696), independent of zk-kit. */
+const A = 168700n
+const D = 168696n
+const mod = (x: bigint) => ((x % R) + R) % R
+function inverse(x: bigint): bigint {
+  let result = 1n
+  let base = mod(x)
+  let exponent = R - 2n
+  while (exponent > 0n) {
+    if (exponent & 1n) result = (result * base) % R
+    base = (base * base) % R
+    exponent >>= 1n
+  }
+  return result
+}
+function edwardsAdd(p: readonly [bigint, bigint], q: readonly [bigint, bigint]): [bigint, bigint] {
+  const t = mod(D * p[0] * q[0] * p[1] * q[1])
+  return [
+    mod((p[0] * q[1] + p[1] * q[0]) * inverse(1n + t)),
+    mod((p[1] * q[1] - A * p[0] * q[0]) * inverse(1n - t)),
+  ]
+}
+function edwardsMul(p: readonly [bigint, bigint], scalar: bigint): [bigint, bigint] {
+  let result: [bigint, bigint] = [0n, 1n]
+  let addend: [bigint, bigint] = [p[0], p[1]]
+  for (let k = scalar; k > 0n; k >>= 1n) {
+    if (k & 1n) result = edwardsAdd(result, addend)
+    addend = edwardsAdd(addend, addend)
+  }
+  return result
+}
+
+describe('compatibility with circomlibjs (independent EdDSA-Poseidon implementation)', () => {
+  it('derives the same public key from the same private key', () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const privateKey = randomBytesOfLength(32)
+      expect(keypairFromPrivateKey(privateKey).publicKey).toEqual(reference.prv2pub(privateKey))
+    }
+    expect(keypairFromPrivateKey(new Uint8Array(32)).publicKey).toEqual(reference.prv2pub(new Uint8Array(32)))
+    expect(keypairFromPrivateKey(new Uint8Array(32).fill(0xff)).publicKey).toEqual(reference.prv2pub(new Uint8Array(32).fill(0xff)))
+  })
+
+  it('produces the same signature as circomlibjs signPoseidon', () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const privateKey = randomBytesOfLength(32)
+      const message = randomField()
+      expect(sign(privateKey, message)).toEqual(reference.signPoseidon(privateKey, message))
+    }
+  })
+
+  it('each side verifies the other side\'s signatures', () => {
+    const { privateKey, publicKey } = generateKeypair()
+    const message = randomField()
+    expect(reference.verifyPoseidon(message, sign(privateKey, message), publicKey)).toBe(true)
+    expect(verify(publicKey, message, reference.signPoseidon(privateKey, message))).toBe(true)
+  })
+
+  it('public key is Base8 times the secret scalar, which is what sharedPoint uses', () => {
+    const { privateKey, publicKey } = generateKeypair()
+    expect(sharedPoint(privateKey, reference.base8)).toEqual([publicKey[0], publicKey[1]])
+  })
+
+  it('hashPublicKey is Poseidon(x, y) as computed by circomlibjs', async () => {
+    const poseidon = await circomlibPoseidon()
+    const { publicKey } = generateKeypair()
+    expect(hashPublicKey(publicKey)).toBe(poseidon.hash([publicKey[0], publicKey[1]]))
+  })
+})
+
+describe('public key strings', () => {
+  it('round-trips through publicKeyToString / publicKeyFromString', () => {
+    for (let trial = 0; trial < 3; trial++) {
+      const { publicKey } = generateKeypair()
+      const text = publicKeyToString(publicKey)
+      expect(text).toBe(`${publicKey[0]}:${publicKey[1]}`)
+      expect(publicKeyFromString(text)).toEqual(publicKey)
+    }
+  })
+
+  it('rejects malformed strings', () => {
+    const { publicKey } = generateKeypair()
+    const [x, y] = publicKey
+    const malformed = [
+      '',
+      ':',
+      `${x}`,
+      `${x}:`,
+      `:${y}`,
+      `${x}:${y}:1`,
+      `${x} :${y}`,
+      ` ${x}:${y}`,
+      `${x}:${y}\n`,
+      `+${x}:${y}`,
+      `-${x}:${y}`,
+      `0x${x.toString(16)}:${y}`,
+      `${x}:${y}.0`,
+      `${x};${y}`,
+      `${x + R}:${y}`, // not canonical
+      `${x}:${y + R}`,
+      `${(x + 1n) % R}:${y}`, // off the curve
+      '0:0',
+      `${'9'.repeat(100)}:${y}`,
+    ]
+    for (const text of malformed) {
+      let error: unknown
+      try {
+        publicKeyFromString(text)
+      } catch (caught) {
+        error = caught
+      }
+      expect(error instanceof KeyError || error instanceof FieldEncodingError, JSON.stringify(text)).toBe(true)
+    }
+  })
+})
+
+describe('sharedPoint (BabyJubJub ECDH)', () => {
+  it('is symmetric', () => {
+    for (let trial = 0; trial < 3; trial++) {
+      const a = generateKeypair()
+      const b = generateKeypair()
+      const ab = sharedPoint(a.privateKey, b.publicKey)
+      expect(ab).toEqual(sharedPoint(b.privateKey, a.publicKey))
+      expect(isOnCurve([ab[0], ab[1]])).toBe(true)
+    }
+  })
+
+  it('differs for different peers', () => {
+    const a = generateKeypair()
+    expect(sharedPoint(a.privateKey, generateKeypair().publicKey)).not.toEqual(sharedPoint(a.privateKey, generateKeypair().publicKey))
+  })
+
+  it('throws KeyError for a point off the curve', () => {
+    const a = generateKeypair()
+    const b = generateKeypair()
+    expect(() => sharedPoint(a.privateKey, [b.publicKey[0], (b.publicKey[1] + 1n) % R])).toThrow(KeyError)
+  })
+})
