@@ -105,13 +105,13 @@ interface StoredSecrets {
   leafKeyBlinding: string
 }
 
-interface PublicAttempt {
+export interface PublicAttempt {
   nullifier: string
   link: string
   membership: ProofWithSignals
 }
 
-interface PrivateAttempt {
+export interface PrivateAttempt {
   newPublicKey: string
   leafOpening: ProofWithSignals
   activated: boolean
@@ -388,6 +388,16 @@ export class Operator {
 
   isNullifierUsed(nullifier: bigint): boolean {
     return this.nullifiers.has(nullifier)
+  }
+
+  /** The full record of one reactivation attempt, public and private parts. Operator-only. */
+  async reactivationRecord(attempt: number): Promise<PublicAttempt & PrivateAttempt> {
+    const [publicRecord, privateRecord] = await Promise.all([
+      this.store.get(indexKey('attempt', attempt)),
+      this.store.get(indexKey('attempt-private', attempt)),
+    ])
+    if (publicRecord === undefined || privateRecord === undefined) throw new OperatorError(`no reactivation attempt ${attempt}`)
+    return { ...(JSON.parse(publicRecord) as PublicAttempt), ...(JSON.parse(privateRecord) as PrivateAttempt) }
   }
 
   isLinkUsed(link: bigint): boolean {

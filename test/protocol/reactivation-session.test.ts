@@ -1,0 +1,185 @@
+import { execFile } from 'node:child_process'
+import { cp, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fieldToBytes } from '../../src/crypto/field.js'
+import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
+import { poseidon } from '../../src/crypto/poseidon.js'
+import { Operator } from '../../src/daemon/operator.js'
+import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
+import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
+import { ACKNOWLEDGEMENT_TEXT, requestReactivation, serveReactivation } from '../../src/protocol/reactivation-session.js'
+import { verificationKey } from '../../src/zk/artifacts.js'
+import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
+import { temporaryDirectory } from '../operator/helpers.js'
+
+const run = promisify(execFile)
+const root = new URL('../../', import.meta.url).pathname
+
+afterAll(releaseProverThreads)
+
+interface SessionRun {
+  acknowledgement: string
+  activated: boolean
+  operatorChannel: MemoryChannel
+  voterChannel: MemoryChannel
+  newKeypair: Keypair
+}
+
+/** One full session over an in-memory channel pair, both sides recording their transcripts. */
+async function reactivate(operator: Operator, deactivation: Deactivation, leafIndex: number): Promise<SessionRun> {
+  const [operatorChannel, voterChannel] = memoryChannelPair({ record: true, timeoutMs: 60_000 })
+  const newKeypair = generateKeypair()
+  const params = operator.publicParameters()
+  const [outcome, answer] = await Promise.all([
+    serveReactivation(operatorChannel, operator),
+    requestReactivation(voterChannel, {
+      secret: deactivation.secret,
+      leafIndex,
+      leaves: operator.leaves(0, operator.status().deactivations),
+      newPublicKey: newKeypair.publicKey,
+      params,
+    }),
+  ])
+  return { acknowledgement: answer.acknowledgement, activated: outcome.activated, operatorChannel, voterChannel, newKeypair }
+}
+
+/** Every byte string the tests can think of for a field element. */
+function encodings(value: bigint): Buffer[] {
+  const bigEndian = Buffer.from(fieldToBytes(value))
+  return [bigEndian, Buffer.from(bigEndian).reverse(), Buffer.from(value.toString()), Buffer.from(value.toString(16))]
+}
+
+function contains(messages: Uint8Array[], needle: Buffer): boolean {
+  return messages.some((message) => Buffer.from(message).includes(needle))
+}
+
+describe('reactivation 2PC session', () => {
+  let operator: Operator
+  let directory: string
+  let cleanup: () => Promise<void>
+  let workspace: string
+  const voters = { valid: generateKeypair(), invalid: generateKeypair() }
+  const deactivations: Record<'valid' | 'invalid', { deactivation: Deactivation; index: number }> = {} as never
+  const runs: Partial<Record<'valid' | 'invalid', SessionRun>> = {}
+
+  beforeAll(async () => {
+    const temp = await temporaryDirectory()
+    workspace = temp.path
+    cleanup = temp.remove
+    directory = join(workspace, 'operator')
+    await Operator.initialize(directory)
+    operator = await Operator.open(directory)
+    await operator.signup(voters.valid.publicKey)
+    const params = operator.publicParameters()
+    const valid = makeDeactivation(voters.valid, params)
+    deactivations.valid = { deactivation: valid, index: (await operator.submitDeactivation(valid.ciphertext)).index }
+    // Never signed up, so its deactivation gets a random leaf.
+    const invalid = makeDeactivation(voters.invalid, params)
+    deactivations.invalid = { deactivation: invalid, index: (await operator.submitDeactivation(invalid.ciphertext)).index }
+    // A copy of the operator's state before any session, to run one invalid session twice.
+    await operator.close()
+    await cp(directory, join(workspace, 'operator-copy'), { recursive: true })
+    operator = await Operator.open(directory)
+  })
+  afterAll(async () => {
+    await operator.close()
+    await cleanup()
+  })
+
+  it('valid leaf: the new key is activated, and the exported proof passes the unmodified snarkjs CLI', async () => {
+    const result = await reactivate(operator, deactivations.valid.deactivation, deactivations.valid.index)
+    runs.valid = result
+    expect(result.acknowledgement).toBe(ACKNOWLEDGEMENT_TEXT)
+    expect(result.activated).toBe(true)
+    expect(operator.isActive(result.newKeypair.publicKey)).toBe(true)
+
+    const exported = join(workspace, 'export')
+    await mkdir(exported)
+    expect(await operator.exportProofs(exported)).toBe(1)
+    const files = (name: string) => ['vkey', 'public', 'proof'].map((kind) => join(exported, 'activation-0', `${name}.${kind}.json`))
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules/snarkjs/cli.js'), 'groth16', 'verify', ...files('leaf_opening')])
+    expect(stdout).toContain('OK!')
+    const publicSignals = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(files('leaf_opening')[1], 'utf8'))) as string[]
+    const link = poseidon([deactivations.valid.deactivation.commitment, operator.leaves(0, 1)[0], 0n])
+    expect(publicSignals).toHaveLength(verificationKey('leaf_opening').nPublic)
+    expect(publicSignals[1]).toBe(operator.publicParameters().keyCommitment.toString())
+    expect(link).not.toBe(0n)
+  })
+
+  it('random leaf: the voter gets the same acknowledgement, nothing is activated', async () => {
+    const result = await reactivate(operator, deactivations.invalid.deactivation, deactivations.invalid.index)
+    runs.invalid = result
+    expect(result.acknowledgement).toBe(ACKNOWLEDGEMENT_TEXT)
+    expect(result.activated).toBe(false)
+    expect(operator.isActive(result.newKeypair.publicKey)).toBe(false)
+  })
+
+  it("the voter's transcript has the same shape for a valid and an invalid leaf", () => {
+    const shape = (channel: MemoryChannel) => channel.transcript.map((entry) => `${entry.direction}:${entry.bytes.length}`)
+    expect(runs.valid).toBeDefined()
+    expect(runs.invalid).toBeDefined()
+    expect(shape(runs.invalid!.voterChannel)).toEqual(shape(runs.valid!.voterChannel))
+    const last = (channel: MemoryChannel) => Buffer.from(channel.transcript.at(-1)!.bytes)
+    expect(last(runs.invalid!.voterChannel).equals(last(runs.valid!.voterChannel))).toBe(true)
+  })
+
+  it("the operator never receives the voter's commitment, leaf or rho, and the voter never K or kappa", () => {
+    const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
+    for (const kind of ['valid', 'invalid'] as const) {
+      const { deactivation, index } = deactivations[kind]
+      const received = (channel: MemoryChannel) => channel.transcript.filter((e) => e.direction === 'received').map((e) => e.bytes)
+      const operatorView = received(runs[kind]!.operatorChannel)
+      const voterView = received(runs[kind]!.voterChannel)
+      const leaf = operator.leaves(index, index + 1)[0]
+      for (const secret of [deactivation.commitment, deactivation.secret, leaf]) {
+        for (const encoding of encodings(secret)) expect(contains(operatorView, encoding)).toBe(false)
+      }
+      for (const secret of [leafKey, leafKeyBlinding]) {
+        for (const encoding of encodings(secret)) expect(contains(voterView, encoding)).toBe(false)
+      }
+    }
+  })
+
+  it('two runs on the same invalid inputs hand the operator unrelated, non-verifying C values', async () => {
+    const copyDirectory = join(workspace, 'operator-copy')
+    const pis: string[][] = []
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const target = join(workspace, `copy-${attempt}`)
+      await cp(copyDirectory, target, { recursive: true })
+      const copy = await Operator.open(target)
+      try {
+        const { deactivation, index } = deactivations.invalid
+        const result = await reactivate(copy, deactivation, index)
+        expect(result.activated).toBe(false)
+        const record = await copy.reactivationRecord(0)
+        expect(await verifyProof('leaf_opening', record.leafOpening)).toBe(false)
+        pis.push(record.leafOpening.proof.pi_c)
+      } finally {
+        await copy.close()
+      }
+    }
+    expect(pis[0]).not.toEqual(pis[1])
+    await writeFile(join(workspace, 'done'), '')
+  })
+
+  it('refuses a second session with a spent nullifier before any 2PC work', async () => {
+    const [operatorChannel, voterChannel] = memoryChannelPair({ record: true })
+    const params = operator.publicParameters()
+    const { deactivation, index } = deactivations.valid
+    const [served, requested] = await Promise.allSettled([
+      serveReactivation(operatorChannel, operator),
+      requestReactivation(voterChannel, {
+        secret: deactivation.secret,
+        leafIndex: index,
+        leaves: operator.leaves(0, operator.status().deactivations),
+        newPublicKey: generateKeypair().publicKey,
+        params,
+      }),
+    ])
+    expect(served.status).toBe('rejected')
+    expect(requested).toMatchObject({ status: 'rejected', reason: { code: 'NULLIFIER_USED' } })
+    expect(operatorChannel.transcript).toHaveLength(2)
+  })
+})
