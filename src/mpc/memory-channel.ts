@@ -1,7 +1,9 @@
 /**
- * Two in-process ends of a Channel, for running both parties of a protocol in one test or
- * benchmark. Each end can keep a transcript of what it sent and received, so tests can
- * assert the exact bytes and the shape of a party's view.
+ * Channels between two parties on one machine: `memoryChannelPair` for both parties in one
+ * event loop (tests), `EndpointChannel` over a message endpoint such as Node's IPC for parties
+ * in separate processes (benchmarks). Both share the receive queue, deadlines and size limits
+ * of `QueueChannel`. Each end can keep a transcript of what it sent and received, so tests
+ * can assert the exact bytes and the shape of a party's view.
  */
 import { type Channel, ChannelError } from './channel.js'
 
@@ -24,10 +26,10 @@ interface Waiter {
   reject: (error: ChannelError) => void
 }
 
-export class MemoryChannel implements Channel {
+/** A Channel end that queues what arrives; subclasses say how bytes and the close reach the peer. */
+export abstract class QueueChannel implements Channel {
   readonly stats = { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0 }
   readonly transcript: TranscriptEntry[] = []
-  peer!: MemoryChannel
   private readonly inbox: Uint8Array[] = []
   private waiter: Waiter | undefined
   private closed = false
@@ -47,8 +49,13 @@ export class MemoryChannel implements Channel {
     this.stats.bytesSent += copy.length
     this.stats.messagesSent++
     if (this.record) this.transcript.push({ direction: 'sent', bytes: copy })
-    this.peer.deliver(copy)
+    this.transmit(copy)
   }
+
+  /** Hands one message to the peer. */
+  protected abstract transmit(message: Uint8Array): void
+  /** Tells the peer the channel is closed. */
+  protected abstract transmitClose(): void
 
   receive(options: { timeoutMs?: number; maxBytes?: number } = {}): Promise<Uint8Array> {
     const maxBytes = options.maxBytes ?? this.maxBytes
@@ -84,7 +91,7 @@ export class MemoryChannel implements Channel {
   async close(): Promise<void> {
     if (this.closed) return
     this.shut()
-    this.peer.shut()
+    this.transmitClose()
   }
 
   private accept(message: Uint8Array, maxBytes: number): Uint8Array {
@@ -97,7 +104,7 @@ export class MemoryChannel implements Channel {
     return message
   }
 
-  private deliver(message: Uint8Array): void {
+  protected deliver(message: Uint8Array): void {
     if (this.closed) return
     const waiter = this.waiter
     if (waiter !== undefined) {
@@ -108,11 +115,48 @@ export class MemoryChannel implements Channel {
     }
   }
 
-  private shut(): void {
+  protected shut(): void {
     this.closed = true
     const waiter = this.waiter
     this.waiter = undefined
     waiter?.reject(new ChannelError('CLOSED', 'the peer closed the channel'))
+  }
+}
+
+export class MemoryChannel extends QueueChannel {
+  peer!: MemoryChannel
+
+  protected transmit(message: Uint8Array): void {
+    this.peer.deliver(message)
+  }
+
+  protected transmitClose(): void {
+    this.peer.shut()
+  }
+}
+
+/** Something that carries whole messages to the peer: `null` stands for "closed". */
+export interface MessageEndpoint {
+  post(message: Uint8Array | null): void
+  subscribe(listener: (message: Uint8Array | null) => void): void
+}
+
+/** One end of a channel over a MessageEndpoint (for instance a child process's IPC). */
+export class EndpointChannel extends QueueChannel {
+  constructor(
+    private readonly endpoint: MessageEndpoint,
+    options: MemoryChannelOptions = {},
+  ) {
+    super(options)
+    endpoint.subscribe((message) => (message === null ? this.shut() : this.deliver(Uint8Array.from(message))))
+  }
+
+  protected transmit(message: Uint8Array): void {
+    this.endpoint.post(message)
+  }
+
+  protected transmitClose(): void {
+    this.endpoint.post(null)
   }
 }
 
