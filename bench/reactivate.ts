@@ -20,7 +20,7 @@ import { Operator, type PublicParameters } from '../src/daemon/operator.js'
 import { makeDeactivation, type Deactivation } from '../src/daemon/voter.js'
 import { EndpointChannel } from '../src/mpc/memory-channel.js'
 import type { BenchIpcMessage, OperatorSessionReport } from './operator-process.js'
-import { requestReactivation, serveReactivation, type ReactivationPhase } from '../src/protocol/reactivation-session.js'
+import { requestReactivation, type ReactivationPhase } from '../src/protocol/reactivation-session.js'
 import { proveWithSnarkjs, releaseProverThreads, verifyProof } from '../src/zk/groth16.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
