@@ -276,7 +276,7 @@ export interface VoterReactivationInput {
 }
 
 /**
- * Voter side. Proves membership alone (while the triples are made), runs the 2PC and submits. Resolves with the
+ * Voter side. Proves membership alone while the 2PC runs, then submits both. Resolves with the
  * fixed acknowledgement whether or not the key gets activated; rejects only when the
  * session breaks or the operator refuses an unusable submission (a spent nullifier).
  */
@@ -301,18 +301,14 @@ export async function requestReactivation(
 
   const session: MpcSession = { channel, party: VOTER, sessionId: sessionId(voterNonce, reply.subarray(0, NONCE_BYTES)), timeoutMs }
   await agreeParameters(session, sessionParameters(input.params, loaded))
-  // The membership proof needs no operator input and the triples need no input at all, so
-  // they run side by side: snarkjs's multi-exponentiations on its worker threads, OT here.
-  onPhase('triples')
-  const [membership, triples] = await Promise.all([proveMembership(reactivation), preprocess(session, loaded)])
-  const share = await jointlyProve(
-    session,
-    loaded,
-    triples,
-    { party: 'voter', inputs: reactivation.leafOpening },
-    [reactivation.link, input.params.keyCommitment],
-    onPhase,
-  )
+  // The membership proof involves no operator input, so it runs beside the whole 2PC:
+  // snarkjs's multi-exponentiations on its worker threads, the OT and openings here.
+  const twoParty = async () => {
+    onPhase('triples')
+    const triples = await preprocess(session, loaded)
+    return jointlyProve(session, loaded, triples, { party: 'voter', inputs: reactivation.leafOpening }, [reactivation.link, input.params.keyCommitment], onPhase)
+  }
+  const [membership, share] = await Promise.all([proveMembership(reactivation), twoParty()])
 
   onPhase('submit')
   const sealed = encryptTo(input.params.operatorPublicKey, encodeSealed(share.piCShare, input.newPublicKey, membership), EncryptionContext.sealedShare)
