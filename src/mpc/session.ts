@@ -1,0 +1,149 @@
+/**
+ * One run of the 2PC between two parties: the channel, this party's id, and a 32-byte
+ * session id that every protocol binds into its hashes (base-OT key derivation and
+ * hash-to-group take it as input; the fixed AES key of the tweakable hash is derived from
+ * it), so nothing computed in one session is valid in another.
+ *
+ * Messages are framed here. Each frame starts with a one-byte tag naming the protocol
+ * message it carries, so a peer that is at another step fails with UNEXPECTED instead of
+ * being misread. Long messages are cut into frames of at most MAX_FRAME_BYTES (the libp2p
+ * channel's default limit). The receiver knows every frame's exact length in advance, asks
+ * the channel for at most that many bytes with the session's timeout, and refuses any other
+ * length, so a peer that closes, stalls, truncates or overfills always ends in a typed
+ * ChannelError, never a hang.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { type Channel, ChannelError } from './channel.js'
+import { TweakableHash } from './tweakable-hash.js'
+
+export interface MpcSession {
+  channel: Channel
+  party: 0 | 1
+  sessionId: Uint8Array
+  /** Deadline for every receive; the channel's default when absent. */
+  timeoutMs?: number
+}
+
+const SESSION_ID_BYTES = 32
+/** Largest frame, tag included: the libp2p stream channel's default message limit. */
+const MAX_FRAME_BYTES = 1 << 20
+const FRAME_PAYLOAD_BYTES = MAX_FRAME_BYTES - 1
+
+/** What a frame carries; one value per protocol message. */
+export const MessageTag = {
+  parameters: 1,
+  baseOtReceiver: 2,
+  baseOtSender: 3,
+  otExtensionColumns: 4,
+  oleCorrections: 5,
+  openedShares: 6,
+  garbledCircuit: 7,
+  outputBits: 8,
+  openedPoints: 9,
+} as const
+export type MessageTag = (typeof MessageTag)[keyof typeof MessageTag]
+
+interface SessionState {
+  hash: TweakableHash
+  nextTweak: number
+}
+
+const states = new WeakMap<MpcSession, SessionState>()
+
+function assertValidSession(session: MpcSession): void {
+  if (session.sessionId.length !== SESSION_ID_BYTES) throw new RangeError(`a session id is ${SESSION_ID_BYTES} bytes`)
+  if (session.party !== 0 && session.party !== 1) throw new RangeError('party is 0 or 1')
+}
+
+function stateOf(session: MpcSession): SessionState {
+  let state = states.get(session)
+  if (state === undefined) {
+    assertValidSession(session)
+    const key = sha256(concatBytes(utf8ToBytes('maci-anon/mpc/fixed-key-aes/v1'), session.sessionId))
+    state = { hash: new TweakableHash(key.subarray(0, 16)), nextTweak: 0 }
+    states.set(session, state)
+  }
+  return state
+}
+
+/** The session's fixed-key tweakable hash (key derived from the session id). */
+export function sessionHash(session: MpcSession): TweakableHash {
+  return stateOf(session).hash
+}
+
+/**
+ * Reserves `count` consecutive tweak indices and returns the first. Both parties run the
+ * same protocol steps in the same order, so their counters agree and no tweak is ever used
+ * for two purposes within a session (the uniqueness the tweakable hash's security needs).
+ */
+export function reserveTweaks(session: MpcSession, count: number): number {
+  const state = stateOf(session)
+  const first = state.nextTweak
+  state.nextTweak += count
+  if (state.nextTweak > Number.MAX_SAFE_INTEGER) throw new RangeError('tweak counter exhausted')
+  return first
+}
+
+/**
+ * Sends `payload` as one message (one or more frames) tagged `tag`. An empty message is not
+ * sent: the receiver knows the length in advance and does not wait for it.
+ */
+export async function sendMessage(session: MpcSession, tag: MessageTag, payload: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < payload.length; offset += FRAME_PAYLOAD_BYTES) {
+    const chunk = payload.subarray(offset, offset + FRAME_PAYLOAD_BYTES)
+    const frame = new Uint8Array(chunk.length + 1)
+    frame[0] = tag
+    frame.set(chunk, 1)
+    await session.channel.send(frame)
+  }
+}
+
+/** Receives one message of exactly `length` payload bytes tagged `tag` (nothing when length is 0). */
+export async function receiveMessage(session: MpcSession, tag: MessageTag, length: number): Promise<Uint8Array> {
+  if (length === 0) return new Uint8Array(0)
+  if (length <= FRAME_PAYLOAD_BYTES) return receiveFrame(session, tag, length)
+  const out = new Uint8Array(length)
+  for (let offset = 0; offset < length; offset += FRAME_PAYLOAD_BYTES) {
+    out.set(await receiveFrame(session, tag, Math.min(FRAME_PAYLOAD_BYTES, length - offset)), offset)
+  }
+  return out
+}
+
+async function receiveFrame(session: MpcSession, tag: MessageTag, payloadLength: number): Promise<Uint8Array> {
+  const frame = await session.channel.receive({ timeoutMs: session.timeoutMs, maxBytes: payloadLength + 1 })
+  if (frame.length !== payloadLength + 1) {
+    throw new ChannelError('UNEXPECTED', `expected a frame of ${payloadLength + 1} bytes, got ${frame.length}`)
+  }
+  if (frame[0] !== tag) throw new ChannelError('UNEXPECTED', `expected message ${tag}, got ${frame[0]}`)
+  return frame.subarray(1)
+}
+
+/**
+ * Sends `payload` and receives the peer's message of `length` bytes (tagged `peerTag`)
+ * concurrently, so two parties exchanging large messages never wait on each other's send
+ * buffers.
+ */
+export async function exchangeMessages(
+  session: MpcSession,
+  tag: MessageTag,
+  payload: Uint8Array,
+  length: number,
+  peerTag: MessageTag = tag,
+): Promise<Uint8Array> {
+  const [, received] = await Promise.all([sendMessage(session, tag, payload), receiveMessage(session, peerTag, length)])
+  return received
+}
+
+/**
+ * Both parties send a hash of (session id, parameters) and compare. Fails with
+ * ChannelError('PARAMETERS') when the peer's parameters differ, before any secret is used.
+ */
+export async function agreeParameters(session: MpcSession, parameters: Uint8Array): Promise<void> {
+  assertValidSession(session)
+  const digest = sha256(concatBytes(utf8ToBytes('maci-anon/mpc/parameters/v1'), session.sessionId, parameters))
+  const peer = await exchangeMessages(session, MessageTag.parameters, digest, digest.length)
+  if (!digest.every((byte, i) => byte === peer[i])) {
+    throw new ChannelError('PARAMETERS', 'the peer runs the session with different parameters')
+  }
+}

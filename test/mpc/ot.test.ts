@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { baseOtReceive, baseOtSend } from '../../src/mpc/base-ot.js'
+import { correlatedOtReceive, correlatedOtSend, randomOtReceive, randomOtSend } from '../../src/mpc/ot-extension.js'
+import { measure, sessionPair } from './helpers.js'
+
+function randomChoices(n: number): Uint8Array {
+  return Uint8Array.from(randomBytes(n), (byte) => byte & 1)
+}
+
+describe('base OT (Masny-Rindal over ristretto255)', () => {
+  it('gives the receiver exactly the key at its choice, with the exact transcript size', async () => {
+    const sessions = sessionPair()
+    const choices = randomChoices(128)
+    const { result, sent, messages } = await measure(sessions, () =>
+      Promise.all([baseOtSend(sessions[0], 128), baseOtReceive(sessions[1], choices)]),
+    )
+    const [{ zero, one }, received] = result
+    for (let i = 0; i < 128; i++) {
+      expect(received[i]).toEqual(choices[i] === 0 ? zero[i] : one[i])
+      expect(received[i]).not.toEqual(choices[i] === 0 ? one[i] : zero[i])
+    }
+    expect(sent).toEqual([1 + 32, 1 + 64 * 128])
+    expect(messages).toEqual([1, 1])
+  })
+})
+
+describe('IKNP OT extension', () => {
+  it('correlated OTs: t_j = q_j ^ r_j * delta, with 16 bytes per OT', async () => {
+    const sessions = sessionPair()
+    await Promise.all([correlatedOtSend(sessions[0], 1), correlatedOtReceive(sessions[1], randomChoices(1))])
+    for (const count of [1, 31, 32, 1000, 4099]) {
+      const choices = randomChoices(count)
+      const { result, sent, messages } = await measure(sessions, () =>
+        Promise.all([correlatedOtSend(sessions[0], count), correlatedOtReceive(sessions[1], choices)]),
+      )
+      const [{ delta, messages: q }, t] = result
+      expect(delta[0] & 1).toBe(1)
+      for (let j = 0; j < count; j++) {
+        for (let w = 0; w < 4; w++) expect(t[4 * j + w]).toBe((q[4 * j + w] ^ (choices[j] ? delta[w] : 0)) >>> 0)
+      }
+      expect(sent).toEqual([0, 1 + 16 * Math.ceil(count / 32) * 32])
+      expect(messages).toEqual([0, 1])
+    }
+  })
+
+  it('random OTs: the receiver gets exactly the message at its choice', async () => {
+    const sessions = sessionPair()
+    await Promise.all([randomOtSend(sessions[0], 1), randomOtReceive(sessions[1], randomChoices(1))])
+    const choices = randomChoices(5000)
+    const { result, sent, messages } = await measure(sessions, () =>
+      Promise.all([randomOtSend(sessions[0], 5000), randomOtReceive(sessions[1], choices)]),
+    )
+    const [{ zero, one }, chosen] = result
+    expect(sent).toEqual([0, 1 + 16 * 5024])
+    expect(messages).toEqual([0, 1])
+    for (let j = 0; j < 5000; j++) {
+      const expected = choices[j] ? one : zero
+      const other = choices[j] ? zero : one
+      expect(Array.from(chosen.subarray(4 * j, 4 * j + 4))).toEqual(Array.from(expected.subarray(4 * j, 4 * j + 4)))
+      expect(Array.from(chosen.subarray(4 * j, 4 * j + 4))).not.toEqual(Array.from(other.subarray(4 * j, 4 * j + 4)))
+    }
+  })
+})
