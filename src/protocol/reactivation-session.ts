@@ -24,14 +24,14 @@ import { ChannelError, type Channel } from '../mpc/channel.js'
 import { xorBitToAdditive } from '../mpc/convert.js'
 import { secureEquality } from '../mpc/garbled/equality.js'
 import { agreeParameters, type MpcSession } from '../mpc/session.js'
-import { generateTriples, type TripleShares } from '../mpc/triples.js'
+import { generateSquarePairs, generateTriples } from '../mpc/triples.js'
 import { EncryptionContext, ReactivationRejected, type Operator, type PublicParameters, type ReactivationOutcome } from '../daemon/operator.js'
 import { prepareReactivation, proveMembership, type VoterReactivation } from '../daemon/voter.js'
 import { artifactsOf } from '../zk/artifacts.js'
-import { BeaverArithmetic } from '../zk/beaver-arithmetic.js'
+import { BeaverArithmetic, type Preprocessing } from '../zk/beaver-arithmetic.js'
 import { combineProofShares, proveCollaboratively, type CollaborativeProofShare } from '../zk/collaborative-groth16.js'
 import type { ProofWithSignals } from '../zk/groth16.js'
-import { sboxCount, sharedPoseidonTrace } from '../zk/poseidon-trace.js'
+import { poseidonPreprocessing, sharedPoseidonTrace } from '../zk/poseidon-trace.js'
 import { decodeProof, encodeProof, PROOF_BYTES } from '../zk/proof-encoding.js'
 import { readR1cs, type ParsedR1cs } from '../zk/r1cs.js'
 import { leafOpeningLayout, witnessShare, type WireSource } from '../zk/witness-layout.js'
@@ -53,9 +53,8 @@ export const ACKNOWLEDGEMENT_TEXT = ACKNOWLEDGEMENT.toString('utf8')
 
 const OPERATOR = 0
 const VOTER = 1
-/** Triples per session: coset product (one per domain point), r*s, (1-b)*mu, and the power tuples of H(K, c). */
-const extraMultiplications = 2
-const POWER_TUPLE_MULTIPLICATIONS = 4
+/** Multiplications beside the coset product (one per domain point): r*s and (1-b)*mu. */
+const PROOF_EXTRA_MULTIPLICATIONS = 2
 
 const HelloStatus = { proceed: 0, nullifierUsed: 1, linkUsed: 2 } as const
 
@@ -101,8 +100,10 @@ function leafOpeningCircuit(): Promise<LeafOpeningCircuit> {
   return circuit
 }
 
-export function triplesPerSession(domainSize: number): number {
-  return domainSize + extraMultiplications + POWER_TUPLE_MULTIPLICATIONS * sboxCount(2)
+/** Preprocessing per session: the proof's products, and the power tuples of H(K, c). */
+export function preprocessingPerSession(domainSize: number): { triples: number; squares: number } {
+  const hash = poseidonPreprocessing(2)
+  return { triples: domainSize + PROOF_EXTRA_MULTIPLICATIONS + hash.multiplications, squares: hash.squarings }
 }
 
 /** What both parties must agree on before any secret is used. */
@@ -113,7 +114,7 @@ function sessionParameters(params: PublicParameters, loaded: LeafOpeningCircuit)
     operatorPublicKey: publicKeyToString(params.operatorPublicKey),
     vkeyHashes: params.vkeyHashes,
     zkey: loaded.zkeyHash,
-    triples: triplesPerSession(loaded.zkey.domainSize),
+    preprocessing: preprocessingPerSession(loaded.zkey.domainSize),
   })
   return new TextEncoder().encode(description)
 }
@@ -130,21 +131,24 @@ async function receiveExactly(channel: Channel, length: number, timeoutMs: numbe
 
 const mod = (value: bigint) => ((value % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
 
-/** Input-independent preprocessing: the Beaver triples of one session. */
-function preprocess(session: MpcSession, loaded: LeafOpeningCircuit): Promise<TripleShares> {
-  return generateTriples(session, triplesPerSession(loaded.zkey.domainSize))
+/** Input-independent preprocessing: the Beaver triples and square pairs of one session. */
+async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit): Promise<Preprocessing> {
+  const counts = preprocessingPerSession(loaded.zkey.domainSize)
+  const triples = await generateTriples(session, counts.triples)
+  const squares = await generateSquarePairs(session, counts.squares)
+  return { triples, squares }
 }
 
 /** The 2PC after preprocessing, to this party's proof share; the same steps for both parties. */
 async function jointlyProve(
   session: MpcSession,
   loaded: LeafOpeningCircuit,
-  triples: TripleShares,
+  preprocessing: Preprocessing,
   own: { party: 'voter'; inputs: VoterReactivation['leafOpening'] } | { party: 'operator'; inputs: { K: bigint; kappa: bigint } },
   publicSignals: bigint[],
   onPhase: (phase: ReactivationPhase) => void,
 ): Promise<CollaborativeProofShare> {
-  const arithmetic = new BeaverArithmetic(session, triples)
+  const arithmetic = new BeaverArithmetic(session, preprocessing)
 
   onPhase('shared-hash')
   // H(K, c): the operator holds K, the voter holds c; each puts 0 for the other's input.

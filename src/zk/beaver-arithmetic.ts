@@ -1,44 +1,41 @@
 /**
  * The collaborative prover's ShareArithmetic on the real MPC engine: multiplications consume
- * Beaver triples (Beaver, CRYPTO 1991) made beforehand by OT (src/mpc/triples.ts), openings
- * exchange shares over the session's channel. Every multiplication takes the next unused
- * triples, so no triple serves twice.
+ * Beaver triples (Beaver, CRYPTO 1991) and squarings consume square pairs (a, a^2), both made
+ * beforehand by OT (src/mpc/triples.ts); openings exchange shares over the session's channel.
+ * Each product takes preprocessing out of its pool, so none serves twice.
  */
-import { beaverMultiply, open } from '../mpc/arithmetic.js'
+import { beaverMultiply, beaverSquare, open, takeSquarePairs, takeTriples } from '../mpc/arithmetic.js'
 import { randomFieldElements } from '../mpc/field.js'
 import { exchangeMessages, MessageTag, type MpcSession } from '../mpc/session.js'
-import type { TripleShares } from '../mpc/triples.js'
+import type { SquareShares, TripleShares } from '../mpc/triples.js'
 import { addPointShares, CollaborativeProverError, type ShareArithmetic } from './collaborative-groth16.js'
 import { loadBn128 } from './zkey.js'
 
 const G1_BYTES = 64
 const G2_BYTES = 128
 
-export class BeaverArithmetic implements ShareArithmetic {
-  private used = 0
+export interface Preprocessing {
+  triples: TripleShares
+  squares: SquareShares
+}
 
+export class BeaverArithmetic implements ShareArithmetic {
   constructor(
     private readonly session: MpcSession,
-    private readonly triples: TripleShares,
+    private readonly pool: Preprocessing,
   ) {}
 
   get party(): 0 | 1 {
     return this.session.party
   }
 
-  get remainingTriples(): number {
-    return this.triples.a.length - this.used
+  multiply(x: bigint[], y: bigint[]): Promise<bigint[]> {
+    if (x.length !== y.length) throw new CollaborativeProverError('multiply needs vectors of one length')
+    return beaverMultiply(this.session, x, y, takeTriples(this.pool.triples, x.length))
   }
 
-  async multiply(x: bigint[], y: bigint[]): Promise<bigint[]> {
-    if (x.length !== y.length) throw new CollaborativeProverError('multiply needs vectors of one length')
-    if (x.length > this.remainingTriples) {
-      throw new CollaborativeProverError(`${x.length} multiplications requested, ${this.remainingTriples} triples left`)
-    }
-    const from = this.used
-    this.used += x.length
-    const slice = (values: bigint[]) => values.slice(from, this.used)
-    return beaverMultiply(this.session, x, y, { a: slice(this.triples.a), b: slice(this.triples.b), c: slice(this.triples.c) })
+  square(x: bigint[]): Promise<bigint[]> {
+    return beaverSquare(this.session, x, takeSquarePairs(this.pool.squares, x.length))
   }
 
   openScalars(x: bigint[]): Promise<bigint[]> {
@@ -50,9 +47,10 @@ export class BeaverArithmetic implements ShareArithmetic {
     g1.forEach((point, i) => own.set(point, i * G1_BYTES))
     g2.forEach((point, i) => own.set(point, g1.length * G1_BYTES + i * G2_BYTES))
     const received = await exchangeMessages(this.session, MessageTag.openedPoints, own, own.length)
+    const at = (offset: number, bytes: number) => received.slice(offset, offset + bytes)
     const peer = {
-      g1: g1.map((_, i) => received.slice(i * G1_BYTES, (i + 1) * G1_BYTES)),
-      g2: g2.map((_, i) => received.slice(g1.length * G1_BYTES + i * G2_BYTES, g1.length * G1_BYTES + (i + 1) * G2_BYTES)),
+      g1: g1.map((_, i) => at(i * G1_BYTES, G1_BYTES)),
+      g2: g2.map((_, i) => at(g1.length * G1_BYTES + i * G2_BYTES, G2_BYTES)),
     }
     return addPointShares(await loadBn128(), { g1, g2 }, peer)
   }

@@ -38,8 +38,8 @@ describe('Poseidon S-box trace', () => {
         expect(mod(operator.sboxes[i][power] + voter.sboxes[i][power])).toBe(sbox[power])
       }
     })
-    // 3 rounds of multiplication for the power tuples, then one opening per Poseidon round (8 full + 57 partial).
-    expect(channels[0].stats.messagesSent).toBe(3 + 65)
+    // 4 rounds for the power tuples (r^2, r^3, r^4, r^5), then one opening per Poseidon round (8 full + 57 partial).
+    expect(channels[0].stats.messagesSent).toBe(4 + 65)
     // Neither party's shares are the clear values.
     expect(voter.output).not.toBe(clear.output)
     expect(operator.output).not.toBe(clear.output)

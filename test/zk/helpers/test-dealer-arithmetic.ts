@@ -72,6 +72,11 @@ export class TestDealerArithmetic implements ShareArithmetic {
     return c.map((ci, i) => mod(ci + d[i] * b[i] + e[i] * a[i] + (this.party === 0 ? d[i] * e[i] : 0n)))
   }
 
+  /** Squares as products: the dealer's triples serve both. */
+  square(x: bigint[]): Promise<bigint[]> {
+    return this.multiply(x, x)
+  }
+
   async openScalars(x: bigint[]): Promise<bigint[]> {
     const out = new Uint8Array(x.length * 32)
     x.forEach((value, i) => out.set(fieldToBytes(mod(value)), i * 32))
