@@ -1,0 +1,241 @@
+/**
+ * A Channel over ONE libp2p stream, so the MPC code written against src/mpc/channel.ts runs
+ * over the network unchanged, and the request/response protocols share its framing,
+ * limits and error mapping.
+ *
+ * Frames are length-prefixed (framing.ts). Every receive has a deadline and a size limit;
+ * an oversized header is refused before its body is buffered. A reset, a clean close by the
+ * peer, or our own close all surface as ChannelError('CLOSED'); an abort frame from the peer
+ * as RemoteAbortError (a ChannelError('ABORTED')) carrying the peer's typed reason.
+ */
+import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
+import { type Channel, ChannelError } from '../mpc/channel.js'
+import { ErrorCode, ErrorReply } from './generated/schema.js'
+import { FrameDecoder, encodeFrame, type Frame } from './framing.js'
+import { PROTOCOL_ERROR_CODES, type ProtocolErrorCode, RemoteAbortError } from './errors.js'
+
+export interface StreamChannelOptions {
+  /** Default receive deadline, and the deadline for a full send buffer to drain. */
+  timeoutMs?: number
+  /** Default largest message accepted by receive(). */
+  maxBytes?: number
+  /** Largest total of received but unread bytes; a peer far ahead of the protocol is cut off. */
+  maxQueuedBytes?: number
+  /** After our close, how long the peer has to close its side before the stream is reset. */
+  lingerMs?: number
+}
+
+const DEFAULTS = { timeoutMs: 30_000, maxBytes: 1024 * 1024, lingerMs: 5_000 }
+/** An abort reason is a short sentence; anything longer is cut, never buffered whole. */
+const MAX_REASON_CHARS = 200
+
+interface Waiter {
+  maxBytes: number
+  resolve: (message: Uint8Array) => void
+  reject: (error: ChannelError) => void
+}
+
+export class StreamChannel implements Channel {
+  readonly stats = { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0 }
+  private readonly timeoutMs: number
+  private readonly maxBytes: number
+  private readonly maxQueuedBytes: number
+  private readonly lingerMs: number
+  private readonly decoder: FrameDecoder
+  private readonly inbox: Uint8Array[] = []
+  private queuedBytes = 0
+  private waiter: Waiter | undefined
+  /** Set once nothing more will be read; delivered after the inbox drains. */
+  private end: ChannelError | undefined
+  private closing = false
+
+  constructor(
+    readonly stream: Stream,
+    options: StreamChannelOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs
+    this.maxBytes = options.maxBytes ?? DEFAULTS.maxBytes
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 2 * this.maxBytes + 64 * 1024
+    this.lingerMs = options.lingerMs ?? DEFAULTS.lingerMs
+    // A receive may widen the limit for one message; the header check honours the wider one.
+    this.decoder = new FrameDecoder(() => Math.max(this.maxBytes, this.waiter?.maxBytes ?? 0))
+    stream.addEventListener('message', this.onMessage)
+    stream.addEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
+    stream.addEventListener('close', this.onClose)
+  }
+
+  async send(message: Uint8Array): Promise<void> {
+    await this.write(encodeFrame('data', message))
+    this.stats.bytesSent += message.length
+    this.stats.messagesSent++
+  }
+
+  receive(options: { timeoutMs?: number; maxBytes?: number } = {}): Promise<Uint8Array> {
+    const maxBytes = options.maxBytes ?? this.maxBytes
+    const next = this.inbox.shift()
+    if (next !== undefined) {
+      this.queuedBytes -= next.length
+      try {
+        return Promise.resolve(this.accept(next, maxBytes))
+      } catch (error) {
+        return Promise.reject(error as ChannelError)
+      }
+    }
+    if (this.end !== undefined) return Promise.reject(this.end)
+    if (this.waiter !== undefined) {
+      return Promise.reject(new ChannelError('UNEXPECTED', 'two receives at once on one channel'))
+    }
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined
+        reject(new ChannelError('TIMEOUT', `no message within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.waiter = {
+        maxBytes,
+        resolve: (message) => {
+          clearTimeout(timer)
+          try {
+            resolve(this.accept(message, maxBytes))
+          } catch (error) {
+            reject(error as ChannelError)
+          }
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      }
+    })
+  }
+
+  /**
+   * Tell the peer why we give up (its receive rejects with RemoteAbortError), then close.
+   * Best effort: if the stream is already gone, only the close happens.
+   */
+  async abort(code: ProtocolErrorCode, reason: string): Promise<void> {
+    if (!this.closing) {
+      const payload = ErrorReply.encode({ code: ErrorCode[code], message: reason.slice(0, MAX_REASON_CHARS) })
+      await this.write(encodeFrame('abort', payload)).catch(() => undefined)
+    }
+    await this.close()
+  }
+
+  /**
+   * Close our writing side after flushing it; a pending receive rejects with CLOSED (messages
+   * already received stay readable). The stream is reset if the peer has not closed its side
+   * within the linger time, so a silent peer cannot hold it open.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    this.finish(new ChannelError('CLOSED', 'the channel was closed locally'))
+    try {
+      await this.stream.close({ signal: AbortSignal.timeout(this.lingerMs) })
+    } catch {
+      this.reset('close did not complete')
+      return
+    }
+    if (this.stream.status === 'open' || this.stream.status === 'closing') {
+      const timer = setTimeout(() => this.reset('the peer did not close its side'), this.lingerMs)
+      timer.unref()
+      this.stream.addEventListener('close', () => clearTimeout(timer), { once: true })
+    }
+  }
+
+  /** Drop the stream at once, in both directions (shutdown, or a peer that misbehaves). */
+  reset(reason: string): void {
+    this.closing = true
+    this.finish(new ChannelError('CLOSED', reason))
+    this.stream.abort(new Error(reason))
+  }
+
+  private async write(frame: Uint8Array): Promise<void> {
+    if (this.closing || this.stream.writeStatus !== 'writable') {
+      throw new ChannelError('CLOSED', 'send on a closed channel')
+    }
+    try {
+      if (!this.stream.send(frame)) {
+        await this.stream.onDrain({ signal: AbortSignal.timeout(this.timeoutMs) })
+      }
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new ChannelError('TIMEOUT', `the peer did not read within ${this.timeoutMs} ms`)
+      }
+      throw new ChannelError('CLOSED', `the stream closed while sending: ${(error as Error).message}`)
+    }
+  }
+
+  private accept(message: Uint8Array, maxBytes: number): Uint8Array {
+    if (message.length > maxBytes) {
+      throw new ChannelError('OVERSIZED', `message of ${message.length} bytes exceeds ${maxBytes}`)
+    }
+    this.stats.bytesReceived += message.length
+    this.stats.messagesReceived++
+    return message
+  }
+
+  private readonly onMessage = (event: StreamMessageEvent): void => {
+    if (this.end !== undefined) return
+    let frames: Frame[]
+    try {
+      frames = this.decoder.push(event.data)
+    } catch (error) {
+      this.finish(error as ChannelError)
+      return
+    }
+    for (const frame of frames) {
+      if (frame.kind === 'abort') {
+        this.finish(decodeAbort(frame.payload))
+        return
+      }
+      this.deliver(frame.payload)
+    }
+    if (this.queuedBytes + this.decoder.pendingBytes > this.maxQueuedBytes) {
+      this.finish(new ChannelError('OVERSIZED', `the peer sent more than ${this.maxQueuedBytes} unread bytes`))
+    }
+  }
+
+  private readonly onRemoteCloseWrite = (): void => {
+    const error =
+      this.decoder.pendingBytes > 0
+        ? new ChannelError('MALFORMED', 'the peer closed in the middle of a frame')
+        : new ChannelError('CLOSED', 'the peer closed the stream')
+    this.finish(error)
+  }
+
+  private readonly onClose = (event: StreamCloseEvent): void => {
+    const detail = event.error === undefined ? 'the stream closed' : `the stream was reset: ${event.error.message}`
+    this.finish(new ChannelError('CLOSED', detail))
+  }
+
+  private deliver(message: Uint8Array): void {
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      this.waiter = undefined
+      waiter.resolve(message)
+      return
+    }
+    this.inbox.push(message)
+    this.queuedBytes += message.length
+  }
+
+  /** Record why reading ended (first cause wins) and fail a pending receive with it. */
+  private finish(error: ChannelError): void {
+    if (this.end !== undefined) return
+    this.end = error
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.reject(error)
+  }
+}
+
+function decodeAbort(payload: Uint8Array): RemoteAbortError {
+  try {
+    const reply = ErrorReply.decode(payload)
+    const code = PROTOCOL_ERROR_CODES.find((known) => known === reply.code) ?? 'ABORTED'
+    return new RemoteAbortError(code, reply.message.slice(0, MAX_REASON_CHARS))
+  } catch {
+    return new RemoteAbortError('ABORTED', 'unreadable abort reason')
+  }
+}
