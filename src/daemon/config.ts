@@ -1,0 +1,226 @@
+/**
+ * Configuration of every role, from four sources in this order of precedence:
+ * command-line flags > MACI_ANON_* environment variables > a YAML or JSON file (--config)
+ * > defaults. One table describes every key once (its env name, its parser, its default), so
+ * the CLI, the README and the tests agree on the same names.
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { LOG_LEVELS, type LogLevel } from './logger.js'
+
+export type Role = 'operator' | 'replica' | 'voter'
+
+export interface Config {
+  /** Where the role keeps its state: LevelDB, peer key, keystore. */
+  dataDir: string
+  /** libp2p listen multiaddrs. */
+  listen: string[]
+  /** Multiaddrs this node advertises instead of its listen addresses (NAT, containers). */
+  announce: string[]
+  /** Peers to connect to at start (multiaddrs with /p2p/ IDs). */
+  bootstrap: string[]
+  /** Local peer discovery by multicast DNS; off by default, since it leaves the loopback. */
+  mdns: boolean
+  maxConnections: number
+  /** Port of the Prometheus endpoint; unset means no endpoint. */
+  metricsPort: number | undefined
+  /**
+   * Address the endpoint binds to: 127.0.0.1 unless changed. A container sets 0.0.0.0 and
+   * publishes the port on the host's loopback only (docker-compose.yml).
+   */
+  metricsHost: string
+  logLevel: LogLevel
+  /** The operator's multiaddr (replica and voter). A /p2p/ suffix pins its peer ID. */
+  operatorAddress: string | undefined
+  /** A replica's multiaddr (voter): where the leaf list is synced from when set. */
+  replicaAddress: string | undefined
+  /** Merkle tree depth for `operator init`. */
+  depth: number
+  /** How often a replica polls the operator for new data. */
+  syncIntervalMs: number
+  /** How long a stopping daemon lets running sessions finish before cutting them. */
+  shutdownGraceMs: number
+  dialTimeoutMs: number
+  /** Keystore passphrase (voter). Environment or flag only, never a config file. */
+  passphrase: string | undefined
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+type Parser<T> = (value: unknown, key: string) => T
+
+interface KeySpec<K extends keyof Config> {
+  env: string
+  parse: Parser<Config[K]>
+  defaultFor: (role: Role) => Config[K]
+  /** Keys that must not come from a file (secrets). */
+  fileAllowed?: false
+  description: string
+}
+
+const text: Parser<string> = (value, key) => {
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`${key} must be a non-empty string`)
+  return value
+}
+const optionalText: Parser<string | undefined> = (value, key) => text(value, key)
+const list: Parser<string[]> = (value, key) => {
+  if (Array.isArray(value)) return value.map((item) => text(item, key))
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0)
+  }
+  throw new ConfigError(`${key} must be a list or a comma-separated string`)
+}
+const bool: Parser<boolean> = (value, key) => {
+  if (typeof value === 'boolean') return value
+  if (value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  throw new ConfigError(`${key} must be true or false`)
+}
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (value, key) => {
+    const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+      throw new ConfigError(`${key} must be an integer from ${min} to ${max}`)
+    }
+    return number
+  }
+const port: Parser<number | undefined> = integer(0, 65535)
+const logLevel: Parser<LogLevel> = (value, key) => {
+  const level = LOG_LEVELS.find((known) => known === value)
+  if (level === undefined) throw new ConfigError(`${key} must be one of ${LOG_LEVELS.join(', ')}`)
+  return level
+}
+
+/** Default listen ports, one per role, so operator and replica can share a host. */
+export const DEFAULT_PORTS = { operator: 4001, replica: 4002 } as const
+
+export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
+  dataDir: {
+    env: 'MACI_ANON_DATA_DIR',
+    parse: text,
+    defaultFor: (role) => join('.maci-anon', role),
+    description: 'state directory of the role',
+  },
+  listen: {
+    env: 'MACI_ANON_LISTEN',
+    parse: list,
+    defaultFor: (role) => (role === 'voter' ? [] : [`/ip4/127.0.0.1/tcp/${DEFAULT_PORTS[role]}`]),
+    description: 'libp2p listen multiaddrs',
+  },
+  announce: { env: 'MACI_ANON_ANNOUNCE', parse: list, defaultFor: () => [], description: 'multiaddrs to advertise' },
+  bootstrap: { env: 'MACI_ANON_BOOTSTRAP', parse: list, defaultFor: () => [], description: 'bootstrap peer multiaddrs' },
+  mdns: { env: 'MACI_ANON_MDNS', parse: bool, defaultFor: () => false, description: 'mDNS discovery' },
+  maxConnections: {
+    env: 'MACI_ANON_MAX_CONNECTIONS',
+    parse: integer(1, 100_000),
+    defaultFor: () => 256,
+    description: 'most open connections',
+  },
+  metricsPort: {
+    env: 'MACI_ANON_METRICS_PORT',
+    parse: port,
+    defaultFor: () => undefined,
+    description: 'Prometheus endpoint port',
+  },
+  metricsHost: {
+    env: 'MACI_ANON_METRICS_HOST',
+    parse: text,
+    defaultFor: () => '127.0.0.1',
+    description: 'address the Prometheus endpoint binds to',
+  },
+  logLevel: { env: 'MACI_ANON_LOG_LEVEL', parse: logLevel, defaultFor: () => 'info', description: 'pino log level' },
+  operatorAddress: {
+    env: 'MACI_ANON_OPERATOR',
+    parse: optionalText,
+    defaultFor: () => `/ip4/127.0.0.1/tcp/${DEFAULT_PORTS.operator}`,
+    description: "the operator's multiaddr",
+  },
+  replicaAddress: {
+    env: 'MACI_ANON_REPLICA',
+    parse: optionalText,
+    defaultFor: () => undefined,
+    description: "a replica's multiaddr",
+  },
+  depth: { env: 'MACI_ANON_DEPTH', parse: integer(1, 32), defaultFor: () => 20, description: 'Merkle tree depth' },
+  syncIntervalMs: {
+    env: 'MACI_ANON_SYNC_INTERVAL_MS',
+    parse: integer(100, 3_600_000),
+    defaultFor: () => 2_000,
+    description: 'replica polling interval',
+  },
+  shutdownGraceMs: {
+    env: 'MACI_ANON_SHUTDOWN_GRACE_MS',
+    parse: integer(0, 600_000),
+    defaultFor: () => 10_000,
+    description: 'grace period for running sessions at shutdown',
+  },
+  dialTimeoutMs: {
+    env: 'MACI_ANON_DIAL_TIMEOUT_MS',
+    parse: integer(100, 600_000),
+    defaultFor: () => 15_000,
+    description: 'deadline for connecting to a peer',
+  },
+  passphrase: {
+    env: 'MACI_ANON_PASSPHRASE',
+    parse: optionalText,
+    defaultFor: () => undefined,
+    fileAllowed: false,
+    description: 'keystore passphrase',
+  },
+}
+
+export interface ConfigSources {
+  /** Values from command-line flags, by config key; undefined means not given. */
+  flags?: Partial<Record<keyof Config, unknown>>
+  env?: NodeJS.ProcessEnv
+  /** The parsed config file. */
+  file?: Record<string, unknown>
+}
+
+export function resolveConfig(role: Role, sources: ConfigSources): Config {
+  const file = sources.file ?? {}
+  for (const key of Object.keys(file)) {
+    if (!(key in CONFIG_KEYS)) throw new ConfigError(`unknown key "${key}" in the config file`)
+    if (CONFIG_KEYS[key as keyof Config].fileAllowed === false) {
+      throw new ConfigError(`"${key}" must not be kept in a config file; use ${CONFIG_KEYS[key as keyof Config].env}`)
+    }
+  }
+  const env = sources.env ?? {}
+  const resolved: Record<string, unknown> = {}
+  for (const key of Object.keys(CONFIG_KEYS) as Array<keyof Config>) {
+    const spec = CONFIG_KEYS[key] as KeySpec<keyof Config>
+    const flag = sources.flags?.[key]
+    if (flag !== undefined) resolved[key] = spec.parse(flag, `--${kebab(key)}`)
+    else if (env[spec.env] !== undefined && env[spec.env] !== '') resolved[key] = spec.parse(env[spec.env], spec.env)
+    else if (file[key] !== undefined) resolved[key] = spec.parse(file[key], key)
+    else resolved[key] = spec.defaultFor(role)
+  }
+  return resolved as unknown as Config
+}
+
+/** Reads a YAML or JSON config file (YAML is a superset of JSON). */
+export async function loadConfigFile(path: string): Promise<Record<string, unknown>> {
+  let parsed: unknown
+  try {
+    parsed = parseYaml(await readFile(path, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`)
+  }
+  if (parsed === null || parsed === undefined) return {}
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${path} must hold a mapping of keys`)
+  return parsed as Record<string, unknown>
+}
+
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+}

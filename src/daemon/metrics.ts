@@ -1,0 +1,137 @@
+/**
+ * Prometheus metrics (prom-client) and the HTTP endpoint that exposes them. The endpoint
+ * binds to 127.0.0.1 by default: metrics are for a local scraper or an SSH tunnel. They
+ * never carry anything secret (protocol names, error codes, counts and durations).
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { ProtocolName } from '../protocol/ids.js'
+
+const PREFIX = 'maci_anon_'
+
+export class Metrics {
+  readonly registry = new Registry()
+  readonly sessions: Counter<'protocol' | 'outcome'>
+  readonly sessionErrors: Counter<'protocol' | 'code'>
+  readonly sessionDuration: Histogram<'protocol'>
+  readonly activeSessions: Gauge<'protocol'>
+  readonly syncItemsServed: Counter<'kind'>
+  readonly stateSize: Gauge<'kind'>
+  readonly connections: Gauge
+  readonly replicaRounds: Counter<'outcome'>
+  private stateProvider: (() => Record<string, number>) | undefined
+  private connectionCount: (() => number) | undefined
+
+  constructor(role: string) {
+    this.registry.setDefaultLabels({ role })
+    collectDefaultMetrics({ register: this.registry, prefix: PREFIX })
+    const registers = [this.registry]
+    this.sessions = new Counter({
+      name: `${PREFIX}sessions_total`,
+      help: 'Protocol sessions served, by protocol and outcome (ok or error).',
+      labelNames: ['protocol', 'outcome'],
+      registers,
+    })
+    this.sessionErrors = new Counter({
+      name: `${PREFIX}session_errors_total`,
+      help: 'Sessions that ended with an error, by protocol and error code.',
+      labelNames: ['protocol', 'code'],
+      registers,
+    })
+    this.sessionDuration = new Histogram({
+      name: `${PREFIX}session_duration_seconds`,
+      help: 'Duration of served sessions, by protocol.',
+      labelNames: ['protocol'],
+      buckets: [0.005, 0.02, 0.1, 0.5, 2, 10, 30, 120, 600],
+      registers,
+    })
+    this.activeSessions = new Gauge({
+      name: `${PREFIX}active_sessions`,
+      help: 'Sessions in progress, by protocol.',
+      labelNames: ['protocol'],
+      registers,
+    })
+    this.syncItemsServed = new Counter({
+      name: `${PREFIX}sync_items_served_total`,
+      help: 'Items served by the sync protocol, by kind (parameters, head, leaves, log, roots).',
+      labelNames: ['kind'],
+      registers,
+    })
+    this.stateSize = new Gauge({
+      name: `${PREFIX}state_size`,
+      help: 'Size of the node state, by kind (signups, deactivations, leaves, votes, reactivation_attempts).',
+      labelNames: ['kind'],
+      registers,
+      // Read at scrape time, so the gauge never lags the state.
+      collect: () => {
+        for (const [kind, value] of Object.entries(this.stateProvider?.() ?? {})) this.stateSize.set({ kind }, value)
+      },
+    })
+    this.connections = new Gauge({
+      name: `${PREFIX}connections`,
+      help: 'Open libp2p connections.',
+      registers,
+      collect: () => {
+        if (this.connectionCount !== undefined) this.connections.set(this.connectionCount())
+      },
+    })
+    this.replicaRounds = new Counter({
+      name: `${PREFIX}replica_sync_rounds_total`,
+      help: 'Replica follow rounds against the operator, by outcome (ok, unreachable, inconsistent).',
+      labelNames: ['outcome'],
+      registers,
+    })
+  }
+
+  /** Where the state_size and connections gauges read their values at each scrape. */
+  observeState(stateSizes: () => Record<string, number>, connections: () => number): void {
+    this.stateProvider = stateSizes
+    this.connectionCount = connections
+  }
+
+  sessionStarted(protocol: ProtocolName): void {
+    this.activeSessions.inc({ protocol })
+  }
+
+  sessionEnded(protocol: ProtocolName, durationMs: number, errorCode: string | undefined): void {
+    this.activeSessions.dec({ protocol })
+    this.sessionDuration.observe({ protocol }, durationMs / 1000)
+    this.sessions.inc({ protocol, outcome: errorCode === undefined ? 'ok' : 'error' })
+    if (errorCode !== undefined) this.sessionErrors.inc({ protocol, code: errorCode })
+  }
+
+  /** Serve /metrics on host:port (port 0 picks a free port). */
+  async serve(port: number, host: string): Promise<MetricsEndpoint> {
+    const server = createServer((request, response) => {
+      if (request.method !== 'GET' || request.url !== '/metrics') {
+        response.writeHead(404).end()
+        return
+      }
+      this.registry
+        .metrics()
+        .then((body) => response.writeHead(200, { 'content-type': this.registry.contentType }).end(body))
+        .catch(() => response.writeHead(500).end())
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+    return new MetricsEndpoint(server)
+  }
+}
+
+export class MetricsEndpoint {
+  constructor(private readonly server: Server) {}
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The libp2p node every role runs: TCP, Noise, yamux, identify and ping, a bootstrap list,
+ * optional mDNS, and connection limits. The peer key is persistent for daemons (peers and
+ * configs can pin the operator's peer ID) and ephemeral where unlinkability matters (each
+ * reactivation session gets a key used once).
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { identify, type Identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+
+export interface NodeOptions {
+  privateKey: PrivateKey
+  listen: string[]
+  announce?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+  maxConnections?: number
+}
+
+export type Node = Libp2p<{ identify: Identify; ping: Ping }>
+
+export class PeerKeyError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PeerKeyError'
+  }
+}
+
+export async function createNode(options: NodeOptions): Promise<Node> {
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if ((options.bootstrap ?? []).length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [] }))
+  if (options.mdns === true) peerDiscovery.push(mdns())
+  return createLibp2p({
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen, announce: options.announce ?? [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: options.maxConnections ?? 256,
+      // Half-open handshakes cost the server CPU (Noise); cap them separately.
+      maxIncomingPendingConnections: 32,
+    },
+    services: { identify: identify(), ping: ping() },
+  })
+}
+
+/** The node's long-term key at `path`, created (Ed25519, mode 0600) on first use. */
+export async function loadOrCreatePeerKey(path: string): Promise<PrivateKey> {
+  let bytes: Uint8Array | undefined
+  try {
+    bytes = await readFile(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  if (bytes !== undefined) {
+    try {
+      return privateKeyFromProtobuf(bytes)
+    } catch (error) {
+      throw new PeerKeyError(`${path} does not hold a libp2p private key: ${(error as Error).message}`)
+    }
+  }
+  const key = await generateKeyPair('Ed25519')
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
+  await chmod(path, 0o600)
+  return key
+}
+
+/** A key for one session only: nothing links it to the voter's other connections. */
+export function ephemeralPeerKey(): Promise<PrivateKey> {
+  return generateKeyPair('Ed25519')
+}

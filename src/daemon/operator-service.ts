@@ -1,0 +1,116 @@
+/**
+ * The operator daemon: the Operator core behind every protocol. The core runs its
+ * state-changing calls one at a time (Operator.serialized), so concurrent sessions never
+ * interleave LevelDB batches; this service only translates between the wire and the core,
+ * and maps the core's refusals to typed protocol errors.
+ */
+import type { Channel } from '../mpc/channel.js'
+import { ProtocolError } from '../protocol/errors.js'
+import { messageService } from '../protocol/message.js'
+import { reactivateService } from '../protocol/reactivate.js'
+import { signupService } from '../protocol/signup.js'
+import { statusService, type NodeStatus } from '../protocol/status.js'
+import { syncService, type SyncSource } from '../protocol/sync.js'
+import type { Config } from './config.js'
+import { DaemonHost } from './host.js'
+import type { Logger } from './logger.js'
+import { Operator, OperatorError } from './operator.js'
+import { dataPaths } from './paths.js'
+import { VERSION } from './version.js'
+
+export class OperatorService {
+  private constructor(
+    readonly operator: Operator,
+    readonly host: DaemonHost,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(config: Config, logger: Logger): Promise<OperatorService> {
+    const operator = await Operator.open(dataPaths(config.dataDir).operatorState)
+    try {
+      const host = await DaemonHost.start({
+        role: 'operator',
+        config,
+        logger,
+        services: [
+          signupService({
+            signup: (publicKey) =>
+              operator.signup(publicKey).catch((error: unknown) => {
+                // The core's refusals (duplicate key, point off the curve) are the peer's to know.
+                if (error instanceof OperatorError) throw new ProtocolError('REFUSED', error.message)
+                throw error
+              }),
+          }),
+          messageService(operator),
+          syncService(operatorSyncSource(operator)),
+          statusService({ status: () => operatorStatus(operator) }),
+          reactivateService((channel) => serveReactivationSession(channel, operator)),
+        ],
+        stateSizes: () => {
+          const status = operator.status()
+          return {
+            signups: status.signups,
+            deactivations: status.deactivations,
+            leaves: status.deactivations,
+            votes: status.votes,
+            reactivation_attempts: status.reactivationAttempts,
+          }
+        },
+      })
+      return new OperatorService(operator, host, logger)
+    } catch (error) {
+      await operator.close()
+      throw error
+    }
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await this.host.stop(graceMs)
+    await this.operator.close()
+    this.logger.info('stopped')
+  }
+}
+
+/** The operator's public data, as the sync protocol serves it. One leaf and one root per log entry. */
+export function operatorSyncSource(operator: Operator): SyncSource {
+  return {
+    parameters: () => operator.publicParameters(),
+    head: () => {
+      const status = operator.status()
+      return { leaves: status.deactivations, log: status.deactivations, roots: status.deactivations, root: status.root }
+    },
+    leaves: (from, to) => operator.leaves(from, to),
+    log: (from, to) => operator.deactivationLog(from, to),
+    roots: (from, to) => operator.rootHistory().slice(from, to),
+  }
+}
+
+export function operatorStatus(operator: Operator): NodeStatus {
+  const status = operator.status()
+  return {
+    role: 'operator',
+    version: VERSION,
+    leaves: status.deactivations,
+    root: status.root,
+    signups: status.signups,
+    deactivations: status.deactivations,
+    reactivationAttempts: status.reactivationAttempts,
+    votes: status.votes,
+  }
+}
+
+/**
+ * One reactivation session. The session module is loaded on first use: it pulls in the MPC
+ * engine and the circuit artifacts, which no other protocol needs, so the daemon and the
+ * CLI start without them. Its own refusals become typed protocol errors (the voter already
+ * heard the refusal inside the session; the code is for the operator's logs and metrics).
+ */
+async function serveReactivationSession(channel: Channel, operator: Operator): Promise<void> {
+  const { serveReactivation, ReactivationSessionError } = await import('../protocol/reactivation-session.js')
+  try {
+    await serveReactivation(channel, operator)
+  } catch (error) {
+    if (!(error instanceof ReactivationSessionError)) throw error
+    throw new ProtocolError(error.code === 'PROTOCOL' ? 'UNEXPECTED' : 'REFUSED', error.message)
+  }
+}
