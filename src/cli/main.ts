@@ -1,0 +1,65 @@
+/**
+ * The `maci-anon` command line: operator, replica and voter roles. Exit status 0 on success,
+ * 1 on a failure (one line on stderr, or a JSON object with --json), 2 on a usage error.
+ */
+import { Command, CommanderError } from 'commander'
+import { ConfigError } from '../daemon/config.js'
+import { VERSION } from '../daemon/version.js'
+import { ChannelError } from '../mpc/channel.js'
+import { releaseProverThreads } from '../zk/groth16.js'
+import { errorCodeOf, ProtocolError, RemoteAbortError } from '../protocol/errors.js'
+import { CliError } from './errors.js'
+import { operatorCommands } from './operator-commands.js'
+import { toJson } from './output.js'
+import { replicaCommands } from './replica-commands.js'
+import { voterCommands } from './voter-commands.js'
+
+export function buildProgram(): Command {
+  const program = new Command('maci-anon')
+    .description('Anonymization for MACI: operator daemon, replica node and voter light node over libp2p')
+    .version(VERSION)
+    .option('--config <path>', 'YAML or JSON config file (env MACI_ANON_CONFIG)')
+    .option('--json', 'print results as JSON')
+    .showHelpAfterError()
+    .exitOverride()
+  operatorCommands(program)
+  replicaCommands(program)
+  voterCommands(program)
+  return program
+}
+
+/** Errors whose message is meant for the user, by class or name; anything else is a bug and keeps its stack. */
+const EXPECTED_CLASSES = [CliError, ConfigError, ChannelError, ProtocolError]
+const EXPECTED_NAMES = ['KeystoreError', 'VoterKeystoreError', 'OperatorError', 'LeafListError', 'PeerKeyError', 'ReactivationSessionError']
+
+function isExpected(error: unknown): boolean {
+  return EXPECTED_CLASSES.some((kind) => error instanceof kind) || (error instanceof Error && EXPECTED_NAMES.includes(error.name))
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof RemoteAbortError) return `the peer ended the session (${error.remoteCode}): ${error.reason}`
+  if (!(error instanceof Error)) return String(error)
+  return isExpected(error) ? error.message : (error.stack ?? error.message)
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2
+      return
+    }
+    const json = argv.includes('--json')
+    const code = error instanceof ChannelError || error instanceof ProtocolError ? errorCodeOf(error) : undefined
+    const message = describeError(error)
+    process.stderr.write(json ? `${toJson({ error: { message, code } })}\n` : `error: ${message}\n`)
+    process.exitCode = 1
+  } finally {
+    // snarkjs leaves a pool of curve worker threads behind once it has proved or verified.
+    await releaseProverThreads()
+  }
+}
+
+await main(process.argv)

@@ -1,0 +1,42 @@
+/**
+ * Wiring between commander and the config table: each command declares which config keys
+ * it takes as flags, and gets back a resolved Config (flags > env > file > defaults).
+ */
+import { Command, Option } from 'commander'
+import { CONFIG_KEYS, kebab, loadConfigFile, resolveConfig, type Config, type Role } from '../daemon/config.js'
+
+export interface GlobalOptions {
+  config?: string
+  json?: boolean
+}
+
+/** Add `--data-dir <value>` style flags for `keys` to `command`. */
+export function withConfigFlags(command: Command, keys: Array<keyof Config>): Command {
+  for (const key of keys) {
+    const spec = CONFIG_KEYS[key]
+    const description = `${spec.description} (env ${spec.env})`
+    if (key === 'mdns') {
+      command.addOption(new Option('--mdns', `enable ${description}`))
+      command.addOption(new Option('--no-mdns', 'disable mDNS discovery'))
+    } else {
+      command.addOption(new Option(`--${kebab(key)} <value>`, description))
+    }
+  }
+  return command
+}
+
+/** The command's config: its flags, the environment, and the --config file if given. */
+export async function commandConfig(role: Role, command: Command): Promise<Config> {
+  const options = command.optsWithGlobals<Record<string, unknown> & GlobalOptions>()
+  const configPath = options.config ?? process.env.MACI_ANON_CONFIG
+  const file = configPath === undefined ? undefined : await loadConfigFile(configPath)
+  const flags: Partial<Record<keyof Config, unknown>> = {}
+  for (const key of Object.keys(CONFIG_KEYS) as Array<keyof Config>) {
+    if (options[key] !== undefined) flags[key] = options[key]
+  }
+  return resolveConfig(role, { flags, env: process.env, file })
+}
+
+export function isJson(command: Command): boolean {
+  return command.optsWithGlobals<GlobalOptions>().json === true
+}
