@@ -2,112 +2,69 @@
  * `npm run bench -- reactivate`: the reactivation 2PC against single-prover snarkjs on the
  * same statements, in one run on the committed default artifacts (depth 20).
  *
- * The voter runs in this process and the operator in a child process (bench/operator-process.ts),
- * talking over Node's IPC, so each party has a core of this 2-core machine. The baselines are
- * snarkjs with both cores. Bytes are what each party sent.
+ * The operator is a real daemon process (`maci-anon operator start`); this process is the
+ * voter and reaches it over libp2p (TCP, Noise, yamux) on 127.0.0.1, as a deployment does.
+ * Voter and operator share this machine's two cores; the snarkjs baselines use both.
+ *
+ * - "2PC": hello to acknowledgement, with the membership proof made beforehand, against
+ *   snarkjs proving the leaf-opening circuit.
+ * - "full reactivation": membership proof, 2PC and the operator's verification, from the
+ *   start of proving to the acknowledgement, against snarkjs proving the combined circuit
+ *   (circuits/combined.circom: the same statement for one prover holding every secret).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { freePort, LocalCluster } from '../src/cli/local-cluster.js'
 import { randomFieldElement } from '../src/crypto/field.js'
 import { generateKeypair, hashPublicKey } from '../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../src/crypto/merkle.js'
 import { nullifierOf, poseidon } from '../src/crypto/poseidon.js'
-import { fork, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
+import { createNode, ephemeralPeerKey } from '../src/daemon/node.js'
 import { Operator, type PublicParameters } from '../src/daemon/operator.js'
+import { dataPaths } from '../src/daemon/paths.js'
 import { makeDeactivation, type Deactivation } from '../src/daemon/voter.js'
-import { EndpointChannel } from '../src/mpc/memory-channel.js'
-import type { BenchIpcMessage, OperatorSessionReport } from './operator-process.js'
-import { requestReactivation, type ReactivationPhase } from '../src/protocol/reactivation-session.js'
+import { openReactivation } from '../src/protocol/reactivate.js'
+import {
+  prepareVoterReactivation,
+  runVoterSession,
+  type PreparedReactivation,
+  type ReactivationPhase,
+} from '../src/protocol/reactivation-session.js'
 import { proveWithSnarkjs, releaseProverThreads, verifyProof } from '../src/zk/groth16.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const PHASES: ReactivationPhase[] = ['handshake', 'triples', 'shared-hash', 'validity-bit', 'proof', 'submit']
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const ms = (value: number) => `${value.toFixed(0)} ms`
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`
+const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}x`
 
-const PHASES: ReactivationPhase[] = ['triples', 'shared-hash', 'validity-bit', 'proof', 'submit']
-
-interface Sample {
+interface Session {
+  elapsed: number
+  /** Start of each phase, relative to the session's start. */
   phases: Record<string, number>
-  twoParty: number
-  verification: number
-  total: number
-  operatorToVoter: number
-  voterToOperator: number
-  activated: boolean
+  sent: number
+  received: number
 }
 
-/** The operator's process, driven over IPC. */
-class OperatorProcess {
-  private readonly reports: Array<(report: OperatorSessionReport) => void> = []
-  private deliver: (bytes: Uint8Array | null) => void = () => {}
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: BenchIpcMessage) => {
-      if (message.kind === 'data') this.deliver(message.bytes)
-      if (message.kind === 'report') this.reports.shift()?.(message.report)
-    })
-  }
-
-  static async start(directory: string): Promise<OperatorProcess> {
-    const child = fork(new URL('./operator-process.ts', import.meta.url).pathname, [directory], {
-      execArgv: ['--import', 'tsx'],
-      serialization: 'advanced',
-    })
-    await once(child, 'message')
-    return new OperatorProcess(child)
-  }
-
-  /** Starts a session; returns the voter's end of its channel and the operator's report to come. */
-  session(): { channel: EndpointChannel; report: Promise<OperatorSessionReport> } {
-    const report = new Promise<OperatorSessionReport>((resolve) => this.reports.push(resolve))
-    const channel = new EndpointChannel(
-      { post: (bytes) => this.child.send({ kind: 'data', bytes }), subscribe: (listener) => (this.deliver = listener) },
-      { timeoutMs: 120_000 },
-    )
-    this.child.send({ kind: 'session' })
-    return { channel, report }
-  }
-
-  async stop(): Promise<void> {
-    this.child.send({ kind: 'close' })
-    await once(this.child, 'exit')
-  }
-}
-
-async function reactivationSample(
-  operator: OperatorProcess,
-  params: PublicParameters,
-  leaves: bigint[],
-  deactivation: Deactivation,
-  leafIndex: number,
-): Promise<Sample> {
-  const { channel: voterChannel, report: operatorReport } = operator.session()
-  const now = () => performance.timeOrigin + performance.now()
-  const voterMarks: Record<string, number> = {}
-  const start = now()
-  const [report] = await Promise.all([
-    operatorReport,
-    requestReactivation(
-      voterChannel,
-      { secret: deactivation.secret, leafIndex, leaves, newPublicKey: generateKeypair().publicKey, params },
-      { onPhase: (phase) => (voterMarks[phase] = now()) },
-    ),
-  ])
-  const phases: Record<string, number> = {}
-  PHASES.slice(0, -1).forEach((phase, i) => (phases[phase] = report.marks[PHASES[i + 1]] - report.marks[phase]))
-  return {
-    phases,
-    twoParty: report.marks.submit - voterMarks.handshake,
-    verification: report.end - report.marks.submit,
-    total: report.end - start,
-    operatorToVoter: report.bytesSent,
-    voterToOperator: voterChannel.stats.bytesSent,
-    activated: report.activated,
+/** One voter session over libp2p, from a fresh identity; `prepared` may still be proving. */
+async function voterSession(operator: Multiaddr, prepared: PreparedReactivation, start: number): Promise<Session> {
+  const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+  try {
+    const channel = await openReactivation(node, operator)
+    const phases: Record<string, number> = {}
+    try {
+      await runVoterSession(channel, prepared, { onPhase: (phase) => (phases[phase] = performance.now() - start) })
+      return { elapsed: performance.now() - start, phases, sent: channel.stats.bytesSent, received: channel.stats.bytesReceived }
+    } finally {
+      await channel.close()
+    }
+  } finally {
+    await node.stop()
   }
 }
 
@@ -117,93 +74,136 @@ async function timed(task: () => Promise<unknown>): Promise<number> {
   return performance.now() - start
 }
 
+interface Fixture {
+  params: PublicParameters
+  leaves: bigint[]
+  deactivations: Deactivation[]
+  secrets: { leafKey: bigint; leafKeyBlinding: bigint }
+}
+
+/** An operator state with one valid deactivation per session the bench will run. */
+async function operatorFixture(stateDirectory: string, sessions: number): Promise<Fixture> {
+  await Operator.initialize(stateDirectory)
+  const operator = await Operator.open(stateDirectory)
+  const params = operator.publicParameters()
+  const deactivations: Deactivation[] = []
+  for (let i = 0; i < sessions; i++) {
+    const voter = generateKeypair()
+    await operator.signup(voter.publicKey)
+    const deactivation = makeDeactivation(voter, params)
+    await operator.submitDeactivation(deactivation.ciphertext)
+    deactivations.push(deactivation)
+  }
+  const fixture = { params, leaves: operator.leaves(0, sessions), deactivations, secrets: operator.leafKeySecrets() }
+  await operator.close()
+  return fixture
+}
+
+function baselineInputs(fixture: Fixture, index: number) {
+  const { params, leaves, secrets } = fixture
+  const deactivation = fixture.deactivations[index]
+  const path = IncrementalMerkleTree.fromLeaves(params.depth, leaves).path(index)
+  const rho = randomFieldElement()
+  return {
+    leafOpening: {
+      link: poseidon([deactivation.commitment, leaves[index], rho]),
+      keyCommitment: params.keyCommitment,
+      commitment: deactivation.commitment,
+      leaf: leaves[index],
+      rho,
+      K: secrets.leafKey,
+      kappa: secrets.leafKeyBlinding,
+    },
+    combined: {
+      root: IncrementalMerkleTree.fromLeaves(params.depth, leaves).root,
+      nullifier: nullifierOf(deactivation.secret),
+      newKeyHash: hashPublicKey(generateKeypair().publicKey),
+      keyCommitment: params.keyCommitment,
+      s: deactivation.secret,
+      pathElements: path.pathElements,
+      pathIndices: path.pathIndices,
+      K: secrets.leafKey,
+      kappa: secrets.leafKeyBlinding,
+    },
+  }
+}
+
+function printTable(rows: Array<[string, string, string, string]>): void {
+  const header: [string, string, string, string] = ['measure', 'maci-anon', 'baseline', 'ratio']
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)))
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')
+  console.log(line(header))
+  console.log(widths.map((width) => '-'.repeat(width)).join('-|-'))
+  for (const row of rows) console.log(line(row))
+}
+
 export async function runReactivateBench(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'maci-anon-bench-'))
+  const cluster = new LocalCluster()
   try {
-    await Operator.initialize(join(directory, 'operator'))
-    const operator = await Operator.open(join(directory, 'operator'))
-    const params = operator.publicParameters()
-    const voters = Array.from({ length: ROUNDS + 1 }, () => generateKeypair())
-    const deactivations: Array<{ deactivation: Deactivation; index: number }> = []
-    for (const voter of voters) {
-      await operator.signup(voter.publicKey)
-      const deactivation = makeDeactivation(voter, params)
-      deactivations.push({ deactivation, index: (await operator.submitDeactivation(deactivation.ciphertext)).index })
-    }
-    const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
-    const leaves = operator.leaves(0, operator.status().deactivations)
-    const tree = IncrementalMerkleTree.fromLeaves(params.depth, leaves)
-    await operator.close()
-    const operatorProcess = await OperatorProcess.start(join(directory, 'operator'))
+    const dataDir = join(directory, 'operator')
+    const sessions = 2 * (ROUNDS + 1)
+    const fixture = await operatorFixture(dataPaths(dataDir).operatorState, sessions)
+    const port = await freePort()
+    const daemon = await cluster.startDaemon('operator', ['operator', 'start'], {
+      MACI_ANON_DATA_DIR: dataDir,
+      MACI_ANON_LISTEN: `/ip4/127.0.0.1/tcp/${port}`,
+    })
+    const operator = multiaddr(`/ip4/127.0.0.1/tcp/${port}/p2p/${daemon.peerId}`)
+    const input = (index: number) => ({
+      secret: fixture.deactivations[index].secret,
+      leafIndex: index,
+      leaves: fixture.leaves,
+      newPublicKey: generateKeypair().publicKey,
+      params: fixture.params,
+    })
 
-    const leafOpeningInput = (d: Deactivation, leaf: bigint) => {
-      const rho = randomFieldElement()
-      return {
-        link: poseidon([d.commitment, leaf, rho]),
-        keyCommitment: params.keyCommitment,
-        commitment: d.commitment,
-        leaf,
-        rho,
-        K: leafKey,
-        kappa: leafKeyBlinding,
-      }
-    }
-    const combinedInput = (d: Deactivation, index: number) => {
-      const path = tree.path(index)
-      return {
-        root: tree.root,
-        nullifier: nullifierOf(d.secret),
-        newKeyHash: hashPublicKey(generateKeypair().publicKey),
-        keyCommitment: params.keyCommitment,
-        s: d.secret,
-        pathElements: path.pathElements,
-        pathIndices: path.pathIndices,
-        K: leafKey,
-        kappa: leafKeyBlinding,
-      }
-    }
-
-    console.log(`reactivation bench: ${ROUNDS} rounds after one warm-up, medians`)
-    const samples: Sample[] = []
-    const leafOpeningSingle: number[] = []
-    const combinedSingle: number[] = []
+    console.log(`reactivation bench: ${ROUNDS} rounds after one warm-up, medians; operator daemon over libp2p on 127.0.0.1`)
+    const twoParty: Session[] = []
+    const full: Session[] = []
+    const single = { leafOpening: [] as number[], combined: [] as number[] }
     for (let round = 0; round <= ROUNDS; round++) {
-      const { deactivation, index } = deactivations[round]
-      const sample = await reactivationSample(operatorProcess, params, leaves, deactivation, index)
-      if (!sample.activated) throw new Error('a valid reactivation was not activated')
-      const single = await timed(() => proveWithSnarkjs('leaf_opening', leafOpeningInput(deactivation, leaves[index])))
+      const prepared = prepareVoterReactivation(input(2 * round))
+      await prepared.membership
+      const alone = await voterSession(operator, prepared, performance.now())
+      const start = performance.now()
+      const whole = await voterSession(operator, prepareVoterReactivation(input(2 * round + 1)), start)
+      const baseline = baselineInputs(fixture, 2 * round)
+      const leafOpeningTime = await timed(() => proveWithSnarkjs('leaf_opening', baseline.leafOpening))
       const combinedTime = await timed(async () => {
-        const proof = await proveWithSnarkjs('combined', combinedInput(deactivation, index))
-        if (!(await verifyProof('combined', proof))) throw new Error('combined baseline proof does not verify')
+        const proof = await proveWithSnarkjs('combined', baseline.combined)
+        if (!(await verifyProof('combined', proof))) throw new Error('the combined baseline proof does not verify')
       })
       if (round === 0) continue
-      samples.push(sample)
-      leafOpeningSingle.push(single)
-      combinedSingle.push(combinedTime)
+      twoParty.push(alone)
+      full.push(whole)
+      single.leafOpening.push(leafOpeningTime)
+      single.combined.push(combinedTime)
     }
-    await operatorProcess.stop()
+    await cluster.stopAll()
 
-    const twoParty = median(samples.map((s) => s.twoParty))
-    const total = median(samples.map((s) => s.total))
-    const single = median(leafOpeningSingle)
-    const combined = median(combinedSingle)
-    const sent = samples[0]
-    const rows: Array<[string, string, string, string]> = [
-      ['leaf opening: 2PC vs snarkjs single prover', ms(twoParty), ms(single), `${(twoParty / single).toFixed(2)}x`],
-      ['full reactivation vs combined single prover', ms(total), ms(combined), `${(total / combined).toFixed(2)}x (target <= 1.2x)`],
-      ['  of which 2PC, from hello to sealed submission', ms(twoParty), '', ''],
-      ['  of which operator verification + record', ms(median(samples.map((s) => s.verification))), '', ''],
-      ...PHASES.slice(0, -1).map((phase): [string, string, string, string] => [`    2PC phase: ${phase}`, ms(median(samples.map((s) => s.phases[phase]))), '', '']),
-      ['2PC bytes operator -> voter', mb(sent.operatorToVoter), '', ''],
-      ['2PC bytes voter -> operator', mb(sent.voterToOperator), '', ''],
-      ['2PC bytes total', mb(sent.operatorToVoter + sent.voterToOperator), '8.00 MB target', `${((sent.operatorToVoter + sent.voterToOperator) / 8e6).toFixed(2)}x of target`],
-    ]
-    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), ['measure', '2PC / this', 'baseline', 'ratio'][i].length))
-    const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')
-    console.log(line(['measure', '2PC / this', 'baseline', 'ratio']))
-    console.log(widths.map((w) => '-'.repeat(w)).join('-|-'))
-    for (const row of rows) console.log(line(row))
+    const check = await Operator.open(dataPaths(dataDir).operatorState)
+    const activated = await Promise.all(Array.from({ length: sessions }, (_, i) => check.reactivationRecord(i).then((r) => r.activated)))
+    await check.close()
+    if (!activated.every(Boolean)) throw new Error('a valid reactivation was not activated')
+
+    const twoPartyTime = median(twoParty.map((s) => s.elapsed))
+    const fullTime = median(full.map((s) => s.elapsed))
+    const leafOpeningTime = median(single.leafOpening)
+    const combinedTime = median(single.combined)
+    const phase = (name: ReactivationPhase, next: ReactivationPhase | 'end') =>
+      median(twoParty.map((s) => (next === 'end' ? s.elapsed : s.phases[next]) - s.phases[name]))
+    const sample = twoParty[0]
+    printTable([
+      ['2PC leaf-opening proof vs snarkjs single prover', ms(twoPartyTime), ms(leafOpeningTime), ratio(twoPartyTime, leafOpeningTime)],
+      ...PHASES.map((name, i): [string, string, string, string] => [`  phase ${name}`, ms(phase(name, PHASES[i + 1] ?? 'end')), '', '']),
+      ['full reactivation vs combined single prover', ms(fullTime), ms(combinedTime), `${ratio(fullTime, combinedTime)} (target 1.2x)`],
+      ['2PC bytes voter -> operator', mb(sample.sent), '', ''],
+      ['2PC bytes operator -> voter', mb(sample.received), '', ''],
+      ['2PC bytes total', mb(sample.sent + sample.received), '8.00 MB (target)', ratio(sample.sent + sample.received, 8e6)],
+    ])
   } finally {
+    await cluster.stopAll()
     await releaseProverThreads()
     await rm(directory, { recursive: true, force: true })
   }

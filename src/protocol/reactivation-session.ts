@@ -279,20 +279,49 @@ export interface VoterReactivationInput {
   params: PublicParameters
 }
 
+/** A reactivation whose voter-side values are computed, with its membership proof made or under way. */
+export interface PreparedReactivation {
+  reactivation: VoterReactivation
+  membership: Promise<ProofWithSignals>
+  newPublicKey: PublicKey
+  params: PublicParameters
+}
+
+/** Computes N, L and the path, and starts the membership proof, which needs no operator. */
+export function prepareVoterReactivation(input: VoterReactivationInput): PreparedReactivation {
+  const reactivation = prepareReactivation({ ...input, depth: input.params.depth })
+  const membership = proveMembership(reactivation)
+  // Marked handled here: a session that fails first never awaits it, and its own failure is the one to report.
+  membership.catch(() => undefined)
+  return { reactivation, membership, newPublicKey: input.newPublicKey, params: input.params }
+}
+
 /**
- * Voter side. Proves membership alone while the 2PC runs, then submits both. Resolves with the
- * fixed acknowledgement whether or not the key gets activated; rejects only when the
+ * Voter side. Proves membership alone while the 2PC runs, then submits both. Resolves with
+ * the fixed acknowledgement whether or not the key gets activated; rejects only when the
  * session breaks or the operator refuses an unusable submission (a spent nullifier).
  */
-export async function requestReactivation(
+export function requestReactivation(
   channel: Channel,
   input: VoterReactivationInput,
   options: ReactivationSessionOptions = {},
 ): Promise<{ acknowledgement: string }> {
+  return runVoterSession(channel, prepareVoterReactivation(input), options)
+}
+
+/**
+ * Voter side for a reactivation prepared beforehand, for instance with its membership proof
+ * made offline before connecting.
+ */
+export async function runVoterSession(
+  channel: Channel,
+  prepared: PreparedReactivation,
+  options: ReactivationSessionOptions = {},
+): Promise<{ acknowledgement: string }> {
   const onPhase = options.onPhase ?? (() => {})
   const timeoutMs = options.timeoutMs
+  const { reactivation, params } = prepared
   const loaded = await leafOpeningCircuit()
-  const reactivation = prepareReactivation({ ...input, depth: input.params.depth })
 
   onPhase('handshake')
   const voterNonce = randomBytes(NONCE_BYTES)
@@ -304,18 +333,14 @@ export async function requestReactivation(
   if (status !== HelloStatus.proceed) throw new ReactivationSessionError('PROTOCOL', `unknown hello status ${status}`)
 
   const session: MpcSession = { channel, party: VOTER, sessionId: sessionId(voterNonce, reply.subarray(0, NONCE_BYTES)), timeoutMs }
-  await agreeParameters(session, sessionParameters(input.params, loaded))
-  // The membership proof involves no operator input, so it runs beside the whole 2PC:
-  // snarkjs's multi-exponentiations on its worker threads, the OT and openings here.
-  const twoParty = async () => {
-    onPhase('triples')
-    const triples = await preprocess(session, loaded)
-    return jointlyProve(session, loaded, triples, { party: 'voter', inputs: reactivation.leafOpening }, [reactivation.link, input.params.keyCommitment], onPhase)
-  }
-  const [membership, share] = await Promise.all([proveMembership(reactivation), twoParty()])
+  await agreeParameters(session, sessionParameters(params, loaded))
+  onPhase('triples')
+  const preprocessing = await preprocess(session, loaded)
+  const share = await jointlyProve(session, loaded, preprocessing, { party: 'voter', inputs: reactivation.leafOpening }, [reactivation.link, params.keyCommitment], onPhase)
+  const membership = await prepared.membership
 
   onPhase('submit')
-  const sealed = encryptTo(input.params.operatorPublicKey, encodeSealed(share.piCShare, input.newPublicKey, membership), EncryptionContext.sealedShare)
+  const sealed = encryptTo(params.operatorPublicKey, encodeSealed(share.piCShare, prepared.newPublicKey, membership), EncryptionContext.sealedShare)
   await channel.send(sealed)
   const answer = Buffer.from(await receiveExactly(channel, ACKNOWLEDGEMENT.length, timeoutMs, 'acknowledgement'))
   if (answer.equals(REFUSAL)) throw new ReactivationSessionError('REFUSED', 'the operator refused the submission')

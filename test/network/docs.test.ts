@@ -10,13 +10,13 @@ import { CONFIG_KEYS } from '../../src/daemon/config.js'
 import { Metrics } from '../../src/daemon/metrics.js'
 import { PROTOCOLS } from '../../src/protocol/ids.js'
 
-const reference = await readFile(`${REPO_ROOT}src/cli/README.md`, 'utf8')
+const reference = await readFile(`${REPO_ROOT}README.md`, 'utf8')
 
 function commandPaths(program: Command): string[] {
   return program.commands.flatMap((group) => group.commands.map((command) => `${group.name()} ${command.name()}`))
 }
 
-describe('src/cli/README.md', () => {
+describe('README.md', () => {
   it('documents every command', () => {
     const program = new Command()
     operatorCommands(program)

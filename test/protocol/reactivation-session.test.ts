@@ -3,9 +3,11 @@ import { cp, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fieldToBytes } from '../../src/crypto/field.js'
+import { fieldToBytes, randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
+import { poseidon } from '../../src/crypto/poseidon.js'
 import { Operator } from '../../src/daemon/operator.js'
+import { OperatorStore } from '../../src/daemon/store.js'
 import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
 import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
 import { ACKNOWLEDGEMENT_TEXT, requestReactivation, serveReactivation } from '../../src/protocol/reactivation-session.js'
@@ -158,6 +160,34 @@ describe('reactivation 2PC session', () => {
       }
     }
     expect(pis[0]).not.toEqual(pis[1])
+  })
+
+  it('right leaf, wrong K: an operator whose K did not make the leaf activates nothing', async () => {
+    // Another operator key pair (K', kappa') with its own consistent KC' = H(K', kappa'),
+    // written over a copy of the state in which the voter's leaf was made with K.
+    const target = join(workspace, 'wrong-key')
+    await cp(join(workspace, 'operator-copy'), target, { recursive: true })
+    const store = await OperatorStore.open(target)
+    const secrets = JSON.parse((await store.get('secret/operator'))!) as Record<string, string>
+    const params = JSON.parse((await store.get('meta/params'))!) as Record<string, unknown>
+    const [wrongKey, wrongBlinding] = [randomFieldElement(), randomFieldElement()]
+    await store.batch([
+      { type: 'put', key: 'secret/operator', value: JSON.stringify({ ...secrets, leafKey: String(wrongKey), leafKeyBlinding: String(wrongBlinding) }) },
+      { type: 'put', key: 'meta/params', value: JSON.stringify({ ...params, keyCommitment: String(poseidon([wrongKey, wrongBlinding])) }) },
+    ])
+    await store.close()
+    const wrong = await Operator.open(target)
+    try {
+      const { deactivation, index } = deactivations.valid
+      const leaf = wrong.leaves(index, index + 1)[0]
+      expect(leaf).toBe(poseidon([BigInt(secrets.leafKey), deactivation.commitment]))
+      const result = await reactivate(wrong, deactivation, index)
+      expect(result.acknowledgement).toBe(ACKNOWLEDGEMENT_TEXT)
+      expect(result.activated).toBe(false)
+      expect(await verifyProof('leaf_opening', (await wrong.reactivationRecord(0)).leafOpening)).toBe(false)
+    } finally {
+      await wrong.close()
+    }
   })
 
   it('refuses a second session with a spent nullifier before any 2PC work', async () => {
