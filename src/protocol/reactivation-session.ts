@@ -134,8 +134,11 @@ const mod = (value: bigint) => ((value % FIELD_MODULUS) + FIELD_MODULUS) % FIELD
 /** Input-independent preprocessing: the Beaver triples and square pairs of one session. */
 async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit): Promise<Preprocessing> {
   const counts = preprocessingPerSession(loaded.zkey.domainSize)
-  const triples = await generateTriples(session, counts.triples)
-  const squares = await generateSquarePairs(session, counts.squares)
+  // The operator sends in every OT, so one base-OT set serves the triples, the square pairs,
+  // the garbled circuit's input labels and the bit conversion.
+  const options = { otSender: OPERATOR } as const
+  const triples = await generateTriples(session, counts.triples, options)
+  const squares = await generateSquarePairs(session, counts.squares, options)
   return { triples, squares }
 }
 

@@ -106,6 +106,26 @@ describe('Beaver triples', () => {
   })
 })
 
+describe('one-direction preprocessing (otSender)', () => {
+  it('makes triples and square pairs with every OT sent by one party', async () => {
+    const count = 200
+    const options = { otSender: 0 } as const
+    const { result, sent } = await measure(sessions, () =>
+      Promise.all([generateTriples(sessions[0], count, options), generateTriples(sessions[1], count, options)]),
+    )
+    const [t0, t1] = result
+    const a = recombine(t0.a, t1.a)
+    const b = recombine(t0.b, t1.b)
+    recombine(t0.c, t1.c).forEach((c, k) => expect(c).toBe(fieldMul(a[k], b[k])))
+    // Party 0 sends all corrections, party 1 all IKNP columns: the same OLEs as oleMultiply of 2 x count values.
+    expect(sent).toEqual([oleTraffic(0, 2 * count).bytes, oleTraffic(2 * count, 0).bytes])
+
+    const squares = await Promise.all([generateSquarePairs(sessions[0], count, options), generateSquarePairs(sessions[1], count, options)])
+    const x = recombine(squares[0].a, squares[1].a)
+    recombine(squares[0].square, squares[1].square).forEach((square, k) => expect(square).toBe(fieldMul(x[k], x[k])))
+  })
+})
+
 describe('multiplication of shared vectors by two cross OLEs', () => {
   it('gives shares of x * y without triples or openings', async () => {
     const x = [0n, FIELD_MODULUS - 1n, ...randomFieldElements(38)]
