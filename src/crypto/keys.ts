@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
 import type { Signature } from '@zk-kit/eddsa-poseidon'
-import { inCurve, mulPointEscalar, subOrder, type Point } from '@zk-kit/baby-jubjub'
+import { addPoint, inCurve, mulPointEscalar, subOrder, type Point } from '@zk-kit/baby-jubjub'
 import { FIELD_MODULUS, fieldFromDecimal } from './field.js'
 import { poseidon } from './poseidon.js'
 
@@ -42,17 +42,26 @@ export function keypairFromPrivateKey(privateKey: Uint8Array): Keypair {
   return { privateKey: Uint8Array.from(privateKey), publicKey: [point[0], point[1]] }
 }
 
+const isIdentity = (point: Point<bigint>) => point[0] === 0n && point[1] === 1n
+
+/** Keys already found in the subgroup: the check costs a full scalar multiplication. */
+const checkedKeys = new Set<string>()
+const CHECKED_KEYS_LIMIT = 100_000
+
 /**
  * A usable public key: a point of BabyJubJub's prime-order subgroup other than the identity.
  * The curve has cofactor 8; a low-order point (the identity among them) would let anyone
- * forge EdDSA signatures "by" it, and as an ECDH key would leak the scalar mod 8.
+ * forge EdDSA signatures "by" it. Results are cached, since voters' keys recur.
  */
 export function isOnCurve(publicKey: PublicKey): boolean {
   const [x, y] = publicKey
-  if (x >= FIELD_MODULUS || y >= FIELD_MODULUS || !inCurve([x, y])) return false
-  if (x === 0n) return false
-  const times = mulPointEscalar([x, y], subOrder)
-  return times[0] === 0n && times[1] === 1n
+  if (x >= FIELD_MODULUS || y >= FIELD_MODULUS || !inCurve([x, y]) || x === 0n) return false
+  const key = `${x}:${y}`
+  if (checkedKeys.has(key)) return true
+  if (!isIdentity(mulPointEscalar([x, y], subOrder))) return false
+  if (checkedKeys.size >= CHECKED_KEYS_LIMIT) checkedKeys.clear()
+  checkedKeys.add(key)
+  return true
 }
 
 /** The field element that stands for a public key in circuits and in the active set. */
@@ -74,10 +83,19 @@ export function verify(publicKey: PublicKey, message: bigint, signature: Signatu
   }
 }
 
-/** BabyJubJub Diffie-Hellman with MACI's scalar derivation from the private key. */
+/**
+ * BabyJubJub Diffie-Hellman with MACI's scalar derivation from the private key, and the
+ * cofactor cleared: 8 * (k * P). Ephemeral keys are fresh each time, so instead of a subgroup
+ * check per message, the multiplication by 8 removes any small-order part a malicious key
+ * could carry (which would otherwise leak k mod 8); a result at the identity is refused.
+ */
 export function sharedPoint(privateKey: Uint8Array, publicKey: PublicKey): Point<bigint> {
-  if (!isOnCurve(publicKey)) throw new KeyError('public key is not on BabyJubJub')
-  return mulPointEscalar([publicKey[0], publicKey[1]], deriveSecretScalar(Buffer.from(privateKey)))
+  const [x, y] = publicKey
+  if (x >= FIELD_MODULUS || y >= FIELD_MODULUS || !inCurve([x, y])) throw new KeyError('public key is not on BabyJubJub')
+  let point = mulPointEscalar([x, y], deriveSecretScalar(Buffer.from(privateKey)))
+  for (let doubling = 0; doubling < 3; doubling++) point = addPoint(point, point)
+  if (isIdentity(point)) throw new KeyError('public key has small order')
+  return point
 }
 
 export function publicKeyToString(publicKey: PublicKey): string {

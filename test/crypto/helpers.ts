@@ -42,6 +42,8 @@ export interface CircomlibEddsa {
   signPoseidon(privateKey: Uint8Array, message: bigint): { R8: [bigint, bigint]; S: bigint }
   verifyPoseidon(message: bigint, signature: { R8: [bigint, bigint]; S: bigint }, publicKey: readonly [bigint, bigint]): boolean
   base8: [bigint, bigint]
+  /** circomlibjs's BabyJubJub scalar multiplication. */
+  multiply(point: readonly [bigint, bigint], scalar: bigint): [bigint, bigint]
 }
 
 export async function circomlibEddsa(): Promise<CircomlibEddsa> {
@@ -58,5 +60,6 @@ export async function circomlibEddsa(): Promise<CircomlibEddsa> {
     verifyPoseidon: (message, signature, publicKey) =>
       eddsa.verifyPoseidon(F.e(message), { R8: fromPoint(signature.R8), S: signature.S }, fromPoint(publicKey)) === true,
     base8: toPoint(eddsa.babyJub.Base8),
+    multiply: (point, scalar) => toPoint(eddsa.babyJub.mulPointEscalar(fromPoint(point), scalar)),
   }
 }

@@ -1,3 +1,4 @@
+import { addPoint } from '@zk-kit/baby-jubjub'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { FieldEncodingError } from '../../src/crypto/field.js'
 import {
@@ -173,9 +174,19 @@ describe('compatibility with circomlibjs (independent EdDSA-Poseidon implementat
     expect(verify(publicKey, message, reference.signPoseidon(privateKey, message))).toBe(true)
   })
 
-  it('public key is Base8 times the secret scalar, which is what sharedPoint uses', () => {
+  it('sharedPoint is 8 times the secret scalar times the point; on Base8 that is 8 times the public key', () => {
     const { privateKey, publicKey } = generateKeypair()
-    expect(sharedPoint(privateKey, reference.base8)).toEqual([publicKey[0], publicKey[1]])
+    expect(sharedPoint(privateKey, reference.base8)).toEqual(reference.multiply(publicKey, 8n))
+  })
+
+  it('sharedPoint ignores a small-order part of the peer key and refuses a small-order key', () => {
+    const { privateKey } = generateKeypair()
+    const peer = generateKeypair().publicKey
+    const orderTwo: [bigint, bigint] = [0n, R - 1n]
+    const mixed = addPoint([peer[0], peer[1]], orderTwo)
+    expect(mixed).not.toEqual([peer[0], peer[1]])
+    expect(sharedPoint(privateKey, [mixed[0], mixed[1]])).toEqual(sharedPoint(privateKey, peer))
+    expect(() => sharedPoint(privateKey, orderTwo)).toThrow(/small order/)
   })
 
   it('hashPublicKey is Poseidon(x, y) as computed by circomlibjs', async () => {
