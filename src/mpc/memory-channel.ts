@@ -6,6 +6,7 @@
  * can assert the exact bytes and the shape of a party's view.
  */
 import { type Channel, ChannelError } from './channel.js'
+import { ReceiveQueue, type ReceiveOptions } from './receive-queue.js'
 
 export interface MemoryChannelOptions {
   /** Default receive deadline in milliseconds. */
@@ -21,26 +22,21 @@ export interface TranscriptEntry {
   bytes: Uint8Array
 }
 
-interface Waiter {
-  resolve: (message: Uint8Array) => void
-  reject: (error: ChannelError) => void
-}
-
 /** A Channel end that queues what arrives; subclasses say how bytes and the close reach the peer. */
 export abstract class QueueChannel implements Channel {
   readonly stats = { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0 }
   readonly transcript: TranscriptEntry[] = []
-  private readonly inbox: Uint8Array[] = []
-  private waiter: Waiter | undefined
+  private readonly queue: ReceiveQueue
   private closed = false
-  private readonly timeoutMs: number
-  private readonly maxBytes: number
   private readonly record: boolean
 
   constructor(options: MemoryChannelOptions = {}) {
-    this.timeoutMs = options.timeoutMs ?? 30_000
-    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024
     this.record = options.record ?? false
+    this.queue = new ReceiveQueue({ timeoutMs: options.timeoutMs ?? 30_000, maxBytes: options.maxBytes ?? 64 * 1024 * 1024 }, (message) => {
+      this.stats.bytesReceived += message.length
+      this.stats.messagesReceived++
+      if (this.record) this.transcript.push({ direction: 'received', bytes: message })
+    })
   }
 
   async send(message: Uint8Array): Promise<void> {
@@ -57,35 +53,8 @@ export abstract class QueueChannel implements Channel {
   /** Tells the peer the channel is closed. */
   protected abstract transmitClose(): void
 
-  receive(options: { timeoutMs?: number; maxBytes?: number } = {}): Promise<Uint8Array> {
-    const maxBytes = options.maxBytes ?? this.maxBytes
-    const next = this.inbox.shift()
-    if (next !== undefined) return Promise.resolve(this.accept(next, maxBytes))
-    if (this.closed) return Promise.reject(new ChannelError('CLOSED', 'the channel is closed'))
-    if (this.waiter !== undefined) {
-      return Promise.reject(new ChannelError('UNEXPECTED', 'two receives at once on one channel'))
-    }
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined
-        reject(new ChannelError('TIMEOUT', `no message within ${timeoutMs} ms`))
-      }, timeoutMs)
-      this.waiter = {
-        resolve: (message) => {
-          clearTimeout(timer)
-          try {
-            resolve(this.accept(message, maxBytes))
-          } catch (error) {
-            reject(error as ChannelError)
-          }
-        },
-        reject: (error) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      }
-    })
+  receive(options?: ReceiveOptions): Promise<Uint8Array> {
+    return this.queue.receive(options)
   }
 
   async close(): Promise<void> {
@@ -94,32 +63,13 @@ export abstract class QueueChannel implements Channel {
     this.transmitClose()
   }
 
-  private accept(message: Uint8Array, maxBytes: number): Uint8Array {
-    if (message.length > maxBytes) {
-      throw new ChannelError('OVERSIZED', `message of ${message.length} bytes exceeds ${maxBytes}`)
-    }
-    this.stats.bytesReceived += message.length
-    this.stats.messagesReceived++
-    if (this.record) this.transcript.push({ direction: 'received', bytes: message })
-    return message
-  }
-
   protected deliver(message: Uint8Array): void {
-    if (this.closed) return
-    const waiter = this.waiter
-    if (waiter !== undefined) {
-      this.waiter = undefined
-      waiter.resolve(message)
-    } else {
-      this.inbox.push(message)
-    }
+    this.queue.deliver(message)
   }
 
   protected shut(): void {
     this.closed = true
-    const waiter = this.waiter
-    this.waiter = undefined
-    waiter?.reject(new ChannelError('CLOSED', 'the peer closed the channel'))
+    this.queue.finish(new ChannelError('CLOSED', 'the channel is closed'))
   }
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { type Channel, ChannelError } from '../mpc/channel.js'
+import { ReceiveQueue, type ReceiveOptions } from '../mpc/receive-queue.js'
 import { ErrorCode, ErrorReply } from './generated/schema.js'
 import { FrameDecoder, encodeFrame, type Frame } from './framing.js'
 import { PROTOCOL_ERROR_CODES, type ProtocolErrorCode, RemoteAbortError } from './errors.js'
@@ -29,12 +30,6 @@ const DEFAULTS = { timeoutMs: 30_000, maxBytes: 1024 * 1024, lingerMs: 5_000 }
 /** An abort reason is a short sentence; anything longer is cut, never buffered whole. */
 const MAX_REASON_CHARS = 200
 
-interface Waiter {
-  maxBytes: number
-  resolve: (message: Uint8Array) => void
-  reject: (error: ChannelError) => void
-}
-
 export class StreamChannel implements Channel {
   readonly stats = { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0 }
   private readonly timeoutMs: number
@@ -42,11 +37,7 @@ export class StreamChannel implements Channel {
   private readonly maxQueuedBytes: number
   private readonly lingerMs: number
   private readonly decoder: FrameDecoder
-  private readonly inbox: Uint8Array[] = []
-  private queuedBytes = 0
-  private waiter: Waiter | undefined
-  /** Set once nothing more will be read; delivered after the inbox drains. */
-  private end: ChannelError | undefined
+  private readonly queue: ReceiveQueue
   private closing = false
 
   constructor(
@@ -57,8 +48,12 @@ export class StreamChannel implements Channel {
     this.maxBytes = options.maxBytes ?? DEFAULTS.maxBytes
     this.maxQueuedBytes = options.maxQueuedBytes ?? 2 * this.maxBytes + 64 * 1024
     this.lingerMs = options.lingerMs ?? DEFAULTS.lingerMs
+    this.queue = new ReceiveQueue({ timeoutMs: this.timeoutMs, maxBytes: this.maxBytes }, (message) => {
+      this.stats.bytesReceived += message.length
+      this.stats.messagesReceived++
+    })
     // A receive may widen the limit for one message; the header check honours the wider one.
-    this.decoder = new FrameDecoder(() => Math.max(this.maxBytes, this.waiter?.maxBytes ?? 0))
+    this.decoder = new FrameDecoder(() => Math.max(this.maxBytes, this.queue.waitingMaxBytes ?? 0))
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
     stream.addEventListener('close', this.onClose)
@@ -70,43 +65,8 @@ export class StreamChannel implements Channel {
     this.stats.messagesSent++
   }
 
-  receive(options: { timeoutMs?: number; maxBytes?: number } = {}): Promise<Uint8Array> {
-    const maxBytes = options.maxBytes ?? this.maxBytes
-    const next = this.inbox.shift()
-    if (next !== undefined) {
-      this.queuedBytes -= next.length
-      try {
-        return Promise.resolve(this.accept(next, maxBytes))
-      } catch (error) {
-        return Promise.reject(error as ChannelError)
-      }
-    }
-    if (this.end !== undefined) return Promise.reject(this.end)
-    if (this.waiter !== undefined) {
-      return Promise.reject(new ChannelError('UNEXPECTED', 'two receives at once on one channel'))
-    }
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined
-        reject(new ChannelError('TIMEOUT', `no message within ${timeoutMs} ms`))
-      }, timeoutMs)
-      this.waiter = {
-        maxBytes,
-        resolve: (message) => {
-          clearTimeout(timer)
-          try {
-            resolve(this.accept(message, maxBytes))
-          } catch (error) {
-            reject(error as ChannelError)
-          }
-        },
-        reject: (error) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      }
-    })
+  receive(options?: ReceiveOptions): Promise<Uint8Array> {
+    return this.queue.receive(options)
   }
 
   /**
@@ -129,7 +89,7 @@ export class StreamChannel implements Channel {
   async close(): Promise<void> {
     if (this.closing) return
     this.closing = true
-    this.finish(new ChannelError('CLOSED', 'the channel was closed locally'))
+    this.queue.finish(new ChannelError('CLOSED', 'the channel was closed locally'))
     try {
       await this.stream.close({ signal: AbortSignal.timeout(this.lingerMs) })
     } catch {
@@ -146,7 +106,7 @@ export class StreamChannel implements Channel {
   /** Drop the stream at once, in both directions (shutdown, or a peer that misbehaves). */
   reset(reason: string): void {
     this.closing = true
-    this.finish(new ChannelError('CLOSED', reason))
+    this.queue.finish(new ChannelError('CLOSED', reason))
     this.stream.abort(new Error(reason))
   }
 
@@ -166,33 +126,24 @@ export class StreamChannel implements Channel {
     }
   }
 
-  private accept(message: Uint8Array, maxBytes: number): Uint8Array {
-    if (message.length > maxBytes) {
-      throw new ChannelError('OVERSIZED', `message of ${message.length} bytes exceeds ${maxBytes}`)
-    }
-    this.stats.bytesReceived += message.length
-    this.stats.messagesReceived++
-    return message
-  }
-
   private readonly onMessage = (event: StreamMessageEvent): void => {
-    if (this.end !== undefined) return
+    if (this.queue.ended) return
     let frames: Frame[]
     try {
       frames = this.decoder.push(event.data)
     } catch (error) {
-      this.finish(error as ChannelError)
+      this.queue.finish(error as ChannelError)
       return
     }
     for (const frame of frames) {
       if (frame.kind === 'abort') {
-        this.finish(decodeAbort(frame.payload))
+        this.queue.finish(decodeAbort(frame.payload))
         return
       }
-      this.deliver(frame.payload)
+      this.queue.deliver(frame.payload)
     }
-    if (this.queuedBytes + this.decoder.pendingBytes > this.maxQueuedBytes) {
-      this.finish(new ChannelError('OVERSIZED', `the peer sent more than ${this.maxQueuedBytes} unread bytes`))
+    if (this.queue.queuedBytes + this.decoder.pendingBytes > this.maxQueuedBytes) {
+      this.queue.finish(new ChannelError('OVERSIZED', `the peer sent more than ${this.maxQueuedBytes} unread bytes`))
     }
   }
 
@@ -201,33 +152,14 @@ export class StreamChannel implements Channel {
       this.decoder.pendingBytes > 0
         ? new ChannelError('MALFORMED', 'the peer closed in the middle of a frame')
         : new ChannelError('CLOSED', 'the peer closed the stream')
-    this.finish(error)
+    this.queue.finish(error)
   }
 
   private readonly onClose = (event: StreamCloseEvent): void => {
     const detail = event.error === undefined ? 'the stream closed' : `the stream was reset: ${event.error.message}`
-    this.finish(new ChannelError('CLOSED', detail))
+    this.queue.finish(new ChannelError('CLOSED', detail))
   }
 
-  private deliver(message: Uint8Array): void {
-    const waiter = this.waiter
-    if (waiter !== undefined) {
-      this.waiter = undefined
-      waiter.resolve(message)
-      return
-    }
-    this.inbox.push(message)
-    this.queuedBytes += message.length
-  }
-
-  /** Record why reading ended (first cause wins) and fail a pending receive with it. */
-  private finish(error: ChannelError): void {
-    if (this.end !== undefined) return
-    this.end = error
-    const waiter = this.waiter
-    this.waiter = undefined
-    waiter?.reject(error)
-  }
 }
 
 function decodeAbort(payload: Uint8Array): RemoteAbortError {
