@@ -9,6 +9,7 @@
  * The collaborative prover needs the C matrix from here: the .zkey keeps only A and B.
  */
 import * as binFileUtils from '@iden3/binfileutils'
+import { ByteReader } from './byte-reader.js'
 
 export interface R1csTerm {
   readonly wire: number
@@ -49,31 +50,31 @@ export async function readR1cs(source: string | Uint8Array): Promise<ParsedR1cs>
     for (const id of [1, 2]) {
       if (sections[id]?.length !== 1) throw new R1csFormatError(`section ${id} is missing or duplicated`)
     }
-    const header = new Cursor(await binFileUtils.readSection(fd, sections, 1))
+    const header = new ByteReader(await binFileUtils.readSection(fd, sections, 1), (message) => new R1csFormatError(message))
     const n8 = header.u32()
-    const prime = header.integer(n8)
+    const prime = header.littleEndian(n8)
     const nVars = header.u32()
     const nOutputs = header.u32()
     const nPubInputs = header.u32()
     const nPrvInputs = header.u32()
     const nLabels = header.u32() + header.u32() * 2 ** 32
     const nConstraints = header.u32()
-    header.expectEnd()
+    header.expectEnd('header section')
 
-    const body = new Cursor(await binFileUtils.readSection(fd, sections, 2))
+    const body = new ByteReader(await binFileUtils.readSection(fd, sections, 2), (message) => new R1csFormatError(message))
     const combination = (): R1csTerm[] => {
       const terms: R1csTerm[] = []
       const count = body.u32()
       for (let i = 0; i < count; i++) {
         const wire = body.u32()
         if (wire >= nVars) throw new R1csFormatError(`wire ${wire} is out of range`)
-        terms.push({ wire, coefficient: body.integer(n8) })
+        terms.push({ wire, coefficient: body.littleEndian(n8) })
       }
       return terms
     }
     const constraints: R1csConstraint[] = []
     for (let i = 0; i < nConstraints; i++) constraints.push({ a: combination(), b: combination(), c: combination() })
-    body.expectEnd()
+    body.expectEnd('constraint section')
     return { prime, nVars, nOutputs, nPubInputs, nPrvInputs, nLabels, nConstraints, constraints }
   } finally {
     await fd.close()
@@ -97,27 +98,4 @@ export function unsatisfiedConstraints(r1cs: ParsedR1cs, witness: bigint[]): num
     if ((a * b - c) % r1cs.prime !== 0n) failed.push(index)
   })
   return failed
-}
-
-class Cursor {
-  private offset = 0
-  private readonly view: DataView
-  constructor(private readonly data: Uint8Array) {
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength)
-  }
-  u32(): number {
-    const value = this.view.getUint32(this.offset, true)
-    this.offset += 4
-    return value
-  }
-  integer(length: number): bigint {
-    if (this.offset + length > this.data.length) throw new R1csFormatError('section ends early')
-    let value = 0n
-    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.data[this.offset + i])
-    this.offset += length
-    return value
-  }
-  expectEnd(): void {
-    if (this.offset !== this.data.length) throw new R1csFormatError(`${this.data.length - this.offset} trailing bytes`)
-  }
 }

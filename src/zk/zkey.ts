@@ -12,6 +12,7 @@
  */
 import * as binFileUtils from '@iden3/binfileutils'
 import { buildBn128, utils } from 'ffjavascript'
+import { ByteReader } from './byte-reader.js'
 
 /** A field of ffjavascript's wasm engine: elements are Montgomery-form little-endian bytes. */
 export interface WasmField {
@@ -109,6 +110,8 @@ export class ZkeyFormatError extends Error {
   }
 }
 
+const zkeyError = (message: string) => new ZkeyFormatError(message)
+
 /** Reads a Groth16 .zkey from a path or from its bytes. */
 export async function readZkey(source: string | Uint8Array): Promise<ParsedZkey> {
   const file = typeof source === 'string' ? source : { type: 'mem' as const, data: source }
@@ -118,7 +121,7 @@ export async function readZkey(source: string | Uint8Array): Promise<ParsedZkey>
       if (sections[id]?.length !== 1) throw new ZkeyFormatError(`section ${id} is missing or duplicated`)
       return binFileUtils.readSection(fd, sections, id)
     }
-    const protocol = new ByteReader(await section(1)).u32()
+    const protocol = new ByteReader(await section(1), zkeyError).u32()
     if (protocol !== GROTH16_PROTOCOL) throw new ZkeyFormatError(`protocol ${protocol} is not Groth16`)
     const header = parseHeader(await section(2))
     const sG1 = header.n8q * 2
@@ -147,7 +150,7 @@ export async function readZkey(source: string | Uint8Array): Promise<ParsedZkey>
 type ZkeyHeader = Omit<ParsedZkey, 'ic' | 'coefficients' | 'pointsA' | 'pointsB1' | 'pointsB2' | 'pointsC' | 'pointsH'>
 
 function parseHeader(bytes: Uint8Array): ZkeyHeader {
-  const reader = new ByteReader(bytes)
+  const reader = new ByteReader(bytes, zkeyError)
   const n8q = reader.u32()
   const q = reader.littleEndian(n8q)
   const n8r = reader.u32()
@@ -175,12 +178,12 @@ function parseHeader(bytes: Uint8Array): ZkeyHeader {
     delta1: reader.bytes(n8q * 2),
     delta2: reader.bytes(n8q * 4),
   }
-  reader.expectEnd(2)
+  reader.expectEnd('section 2')
   return header
 }
 
 function parseCoefficients(bytes: Uint8Array, n8r: number, r: bigint): ZkeyCoefficient[] {
-  const reader = new ByteReader(bytes)
+  const reader = new ByteReader(bytes, zkeyError)
   const count = reader.u32()
   const rInverseSquared = modularInverse(((1n << BigInt(8 * n8r)) % r) ** 2n % r, r)
   const coefficients: ZkeyCoefficient[] = []
@@ -192,7 +195,7 @@ function parseCoefficients(bytes: Uint8Array, n8r: number, r: bigint): ZkeyCoeff
     const value = (reader.littleEndian(n8r) * rInverseSquared) % r
     coefficients.push({ matrix, constraint, signal, value })
   }
-  reader.expectEnd(4)
+  reader.expectEnd('section 4')
   return coefficients
 }
 
@@ -207,33 +210,6 @@ function modularInverse(value: bigint, modulus: bigint): bigint {
   return ((x % modulus) + modulus) % modulus
 }
 
-class ByteReader {
-  private offset = 0
-  private readonly view: DataView
-  constructor(private readonly data: Uint8Array) {
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength)
-  }
-  u32(): number {
-    const value = this.view.getUint32(this.offset, true)
-    this.offset += 4
-    return value
-  }
-  bytes(length: number): Uint8Array {
-    if (this.offset + length > this.data.length) throw new ZkeyFormatError('section ends early')
-    const out = this.data.slice(this.offset, this.offset + length)
-    this.offset += length
-    return out
-  }
-  littleEndian(length: number): bigint {
-    const bytes = this.bytes(length)
-    let value = 0n
-    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i])
-    return value
-  }
-  expectEnd(section: number): void {
-    if (this.offset !== this.data.length) throw new ZkeyFormatError(`section ${section} has ${this.data.length - this.offset} trailing bytes`)
-  }
-}
 
 /** The verification key JSON that `snarkjs zkey export verificationkey` writes for this key. */
 export function verificationKeyFromZkey(zkey: ParsedZkey, curve: Bn128): Record<string, unknown> {
