@@ -19,21 +19,8 @@ import { StoreError } from '../daemon/store.js'
 import { requestStatus, type NodeStatus } from '../protocol/status.js'
 import { runUntilSignal } from './daemon-runner.js'
 import { CliError } from './errors.js'
-import { commandConfig, isJson, withConfigFlags } from './options.js'
+import { commandConfig, isJson, NODE_KEYS, withConfigFlags } from './options.js'
 import { printResult, table } from './output.js'
-
-const NODE_KEYS: Array<keyof Config> = [
-  'dataDir',
-  'listen',
-  'announce',
-  'bootstrap',
-  'mdns',
-  'maxConnections',
-  'metricsPort',
-  'metricsHost',
-  'shutdownGraceMs',
-  'logLevel',
-]
 
 export function operatorCommands(program: Command): void {
   const operator = program.command('operator').description('run and administer the operator (coordinator)')

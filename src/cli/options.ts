@@ -11,6 +11,20 @@ export interface GlobalOptions {
 }
 
 /** Add `--data-dir <value>` style flags for `keys` to `command`. */
+/** The settings of every long-running node, operator and replica alike. */
+export const NODE_KEYS: Array<keyof Config> = [
+  'dataDir',
+  'listen',
+  'announce',
+  'bootstrap',
+  'mdns',
+  'maxConnections',
+  'metricsPort',
+  'metricsHost',
+  'shutdownGraceMs',
+  'logLevel',
+]
+
 export function withConfigFlags(command: Command, keys: Array<keyof Config>): Command {
   for (const key of keys) {
     const spec = CONFIG_KEYS[key]

@@ -3,23 +3,14 @@ import type { Command } from 'commander'
 import { createLogger } from '../daemon/logger.js'
 import { ReplicaService } from '../daemon/replica.js'
 import { runUntilSignal } from './daemon-runner.js'
-import { commandConfig, withConfigFlags } from './options.js'
+import { commandConfig, NODE_KEYS, withConfigFlags } from './options.js'
 
 export function replicaCommands(program: Command): void {
   const replica = program.command('replica').description('run a replica of the operator’s public data')
   withConfigFlags(replica.command('start').description('follow the operator and serve sync until SIGINT/SIGTERM'), [
-    'dataDir',
-    'listen',
-    'announce',
-    'bootstrap',
-    'mdns',
-    'maxConnections',
-    'metricsPort',
-    'metricsHost',
+    ...NODE_KEYS,
     'operatorAddress',
     'syncIntervalMs',
-    'shutdownGraceMs',
-    'logLevel',
   ]).action(async (_options, command: Command) => {
     const config = await commandConfig('replica', command)
     const logger = createLogger('replica', config.logLevel)
