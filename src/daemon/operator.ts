@@ -297,11 +297,11 @@ export class Operator {
     return this.serialized(async () => {
       const message = this.openMessage(ciphertext, EncryptionContext.deactivation)
       const keyHash = message === undefined ? 0n : hashPublicKey(message.publicKey)
-      const valid =
-        message !== undefined &&
-        message.kind === MessageKind.deactivate &&
-        this.activeKeys.has(keyHash) &&
-        verifyMessage(message)
+      // The signature is checked whether or not the key is active: skipping it for inactive
+      // keys would make their receipts faster, and tell a briber holding a key whether it
+      // still counts.
+      const signatureValid = message !== undefined && verifyMessage(message)
+      const valid = signatureValid && message.kind === MessageKind.deactivate && this.activeKeys.has(keyHash)
       const realLeaf = poseidon([this.secrets.leafKey, message?.payload ?? 0n])
       const randomLeaf = randomFieldElement()
       const leaf = valid ? realLeaf : randomLeaf
