@@ -17,6 +17,7 @@
  * its transcript has the same shape whatever its leaf (P1).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { encryptTo } from '../crypto/encryption.js'
 import { FIELD_BYTES, FIELD_MODULUS, fieldFromBytes, fieldToBytes } from '../crypto/field.js'
 import { publicKeyToString, type PublicKey } from '../crypto/keys.js'
@@ -93,7 +94,6 @@ function leafOpeningCircuit(): Promise<LeafOpeningCircuit> {
   circuit ??= (async () => {
     const files = artifactsOf('leaf_opening')
     const [zkey, r1cs, layout] = await Promise.all([readZkey(files.zkey), readR1cs(files.r1cs), leafOpeningLayout()])
-    const { readFile } = await import('node:fs/promises')
     const zkeyHash = createHash('sha256').update(await readFile(files.zkey)).digest('hex')
     return { zkey, r1cs, layout, zkeyHash }
   })()
@@ -211,12 +211,12 @@ export async function serveReactivation(
   const session: MpcSession = { channel, party: OPERATOR, sessionId: sessionId(voterNonce, operatorNonce), timeoutMs }
   await agreeParameters(session, sessionParameters(params, loaded))
   onPhase('triples')
-  const triples = await preprocess(session, loaded)
+  const preprocessing = await preprocess(session, loaded)
   const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
   const share = await jointlyProve(
     session,
     loaded,
-    triples,
+    preprocessing,
     { party: 'operator', inputs: { K: leafKey, kappa: leafKeyBlinding } },
     [link, params.keyCommitment],
     onPhase,
@@ -234,9 +234,9 @@ export async function serveReactivation(
   let leafOpening: ProofWithSignals
   try {
     leafOpening = await combineProofShares(share, peerCShare)
-  } catch {
-    // A C share off the curve: the voter cheated; the attempt is junk like any invalid one.
-    leafOpening = { proof: { ...(await combineProofShares(share, share.piCShare)).proof, pi_c: ['0', '0', '1'] }, publicSignals: [link.toString(), params.keyCommitment.toString()] }
+  } catch (error) {
+    // An honest voter's share is always a curve point, so refusing this reveals nothing to one.
+    throw new ChannelError('MALFORMED', `sealed submission: ${(error as Error).message}`)
   }
   try {
     const outcome = await operator.acceptReactivation({ newPublicKey, membership, leafOpening })
