@@ -1,42 +1,58 @@
 /**
- * Base oblivious transfer: Masny and Rindal, "Endemic Oblivious Transfer", ACM CCS 2019
- * (eprint 2019/706), the OT from a key agreement whose messages are uniform group elements,
- * instantiated with Diffie-Hellman over ristretto255 (@noble/curves) and the RFC 9380
- * hash_to_ristretto255 (expand_message_xmd with SHA-512) as the random oracle onto the group.
+ * Base oblivious transfer: Chou and Orlandi, "The Simplest Protocol for Oblivious Transfer",
+ * LATINCRYPT 2015 (eprint 2015/267), as random OTs batched under one sender element (the
+ * paper's n OTs for n + 1 group elements), over ristretto255 (@noble/curves), with a key
+ * derivation that binds the session, the run, the OT index and the transcript of that OT.
  *
- * Receiver with choice c, for OT i:
- *     sk_i random, pk_i = sk_i * G, r_{1-c} a uniformly random point,
- *     r_c = pk_i - H_i(r_{1-c});                                  sends (r_0, r_1)
- * Sender:
- *     a random, A = a * G;                                        sends A (one per batch)
- *     k_{i,b} = KDF(i, b, A, r_0, r_1, a * (r_b + H_i(r_{1-b})))
- * Receiver:
- *     k_{i,c} = KDF(i, c, A, r_0, r_1, sk_i * A)
- * Both messages are independent, so they cross in one round.
+ * For a batch of n OTs, OT i with receiver choice c_i:
+ *     S: a random, A = a G, T = a A                          sends A (32 B, once per batch)
+ *     R: b_i random, B_i = c_i A + b_i G                     sends B_0 .. B_{n-1} (32 B each)
+ *     S: k_{i,0} = KDF(i, A, B_i, a B_i),  k_{i,1} = KDF(i, A, B_i, a B_i - T)
+ *     R: k_{i,c_i} = KDF(i, A, B_i, b_i A)
+ * KDF = SHA-256(domain | sessionId | instance | i | A | B_i | point), cut to 16 bytes.
+ * B_i depends on A, so A goes first and all B_i follow in one message. Per OT the sender does
+ * one variable-base multiplication, the receiver one fixed-base and one multiplication by A
+ * from a table built once per batch.
  *
- * Security: UC-secure against a malicious (static) sender or receiver in the random-oracle
- * model under CDH in ristretto255, as an endemic OT: a corrupt party may bias its own output
- * keys but learns nothing else, which is exactly what OT extension needs from its seeds, so
- * this stays sound when IKNP is upgraded to KOS15 or SoftSpoken. H and the KDF take the
- * session id, a per-run instance number and the OT index i (domain separation); the KDF
- * hashes the whole transcript of OT i, so keys of different OTs, runs or sessions are
- * unrelated even though A is shared by the batch. Group elements are 32 bytes; keys 16.
+ * Security, stated for what is relied on (both parties semi-honest, the model of src/mpc):
+ * - Semi-honest: secure in the random-oracle model (the KDF) under CDH in ristretto255.
+ *   B_i is uniform whatever c_i, so the sender learns nothing of the choices. The key the
+ *   receiver did not choose is the oracle at b_i A - a A (c_i = 0) or b_i A + a A (c_i = 1),
+ *   and a A = a^2 G is the square-DH value of A, as hard as CDH in a prime-order group.
+ * - Malicious sender: the choices stay perfectly hidden (B_i is uniform and independent of
+ *   c_i for every A). Nothing more is claimed; in particular no simulation.
+ * - Malicious receiver, ROM + CDH: it learns at most one key of each OT (both would give
+ *   a A, as above). Hashing i and B_i (and the session id and run) makes keys of different
+ *   OTs, runs and sessions independent oracle outputs even for B_j chosen from B_i; without
+ *   them, B_j = B_i + A would give k_{j,1} = k_{i,0}. This is a game-based guarantee, not
+ *   simulation: B_i commits to no choice, so a simulator cannot extract c_i when B_i
+ *   arrives, and the outputs here are raw keys. The revised eprint corrects the proceedings
+ *   version's claims (its Section 1.1); Genc, Iovino and Rial, '"The Simplest Protocol for
+ *   Oblivious Transfer" revisited' (eprint 2017/370) showed the gap in its UC proof; Hauck
+ *   and Loss, "Efficient and Universally Composable Protocols for Oblivious Transfer from the
+ *   CDH Assumption" (eprint 2017/1011) recover UC against static corruption only under
+ *   gap-DH; Canetti, Sarkar and Wang (PKC 2020) note the protocol is not known to suffice
+ *   for OT extension. Hashing the transcript and index gives no extraction, and nothing here
+ *   relies on those proofs: before KOS15/SoftSpoken are enabled (the SEAMs in
+ *   ot-extension.ts), the base OT must again be one with choice extraction (e.g.
+ *   Masny-Rindal endemic OT).
  */
-import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js'
+import { ristretto255 } from '@noble/curves/ed25519.js'
 import { bytesToNumberLE } from '@noble/curves/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { randomBytes } from 'node:crypto'
 import { ChannelError } from './channel.js'
-import { type MpcSession, MessageTag, exchangeMessages, reserveTweaks } from './session.js'
+import { type MpcSession, MessageTag, exchangeMessages, receiveMessage, reserveTweaks, sendMessage } from './session.js'
 
 const Point = ristretto255.Point
 type Point = InstanceType<typeof Point>
 
 const BASE_OT_KEY_BYTES = 16
 const POINT_BYTES = 32
-const HASH_TO_GROUP_DST = 'maci-anon/mpc/base-ot/hash-to-group/v1'
-const KDF_DOMAIN = utf8ToBytes('maci-anon/mpc/base-ot/kdf/v1')
+const KDF_DOMAIN = utf8ToBytes('maci-anon/mpc/base-ot/chou-orlandi/kdf/v1')
+/** Window of the receiver's table for A: the fastest table build plus 128 multiplications, measured. */
+const A_TABLE_WINDOW = 6
 
 /** A uniform nonzero scalar: 64 random bytes reduced mod the group order. */
 function randomScalar(): bigint {
@@ -58,28 +74,16 @@ class Transcript {
   constructor(
     private readonly sessionId: Uint8Array,
     private readonly instance: number,
+    private readonly a: Uint8Array,
   ) {}
 
-  hashToGroup(index: number, point: Uint8Array): Point {
-    const message = concatBytes(this.sessionId, indexBytes(this.instance, index), point)
-    return ristretto255_hasher.hashToCurve(message, { DST: HASH_TO_GROUP_DST })
-  }
-
-  key(index: number, choice: number, a: Uint8Array, r0: Uint8Array, r1: Uint8Array, shared: Point): Uint8Array {
-    const input = concatBytes(
-      KDF_DOMAIN,
-      this.sessionId,
-      indexBytes(this.instance, index),
-      new Uint8Array([choice]),
-      a,
-      r0,
-      r1,
-      shared.toBytes(),
-    )
+  key(index: number, b: Uint8Array, shared: Point): Uint8Array {
+    const input = concatBytes(KDF_DOMAIN, this.sessionId, indexBytes(this.instance, index), this.a, b, shared.toBytes())
     return sha256(input).subarray(0, BASE_OT_KEY_BYTES)
   }
 }
 
+/** Decodes a canonical ristretto255 encoding (fromBytes refuses every other 32-byte string). */
 function decodePoint(bytes: Uint8Array, what: string): Point {
   try {
     return Point.fromBytes(bytes)
@@ -90,56 +94,45 @@ function decodePoint(bytes: Uint8Array, what: string): Point {
 
 /** Sender side of `count` random OTs: both 16-byte keys of each. */
 export async function baseOtSend(session: MpcSession, count: number): Promise<{ zero: Uint8Array[]; one: Uint8Array[] }> {
-  const transcript = new Transcript(session.sessionId, reserveTweaks(session, 1))
+  const instance = reserveTweaks(session, 1)
   const a = randomScalar()
-  const aBytes = Point.BASE.multiply(a).toBytes()
-  const received = await exchangeMessages(
-    session,
-    MessageTag.baseOtSender,
-    aBytes,
-    2 * POINT_BYTES * count,
-    MessageTag.baseOtReceiver,
-  )
+  const aPoint = Point.BASE.multiply(a)
+  const aBytes = aPoint.toBytes()
+  const transcript = new Transcript(session.sessionId, instance, aBytes)
+  const received = await exchangeMessages(session, MessageTag.baseOtSender, aBytes, POINT_BYTES * count, MessageTag.baseOtReceiver)
+  const t = aPoint.multiply(a)
   const zero: Uint8Array[] = []
   const one: Uint8Array[] = []
   for (let i = 0; i < count; i++) {
-    const r0 = received.subarray(2 * POINT_BYTES * i, 2 * POINT_BYTES * i + POINT_BYTES)
-    const r1 = received.subarray(2 * POINT_BYTES * i + POINT_BYTES, 2 * POINT_BYTES * (i + 1))
-    const pk0 = decodePoint(r0, 'r0').add(transcript.hashToGroup(i, r1))
-    const pk1 = decodePoint(r1, 'r1').add(transcript.hashToGroup(i, r0))
-    zero.push(transcript.key(i, 0, aBytes, r0, r1, pk0.multiply(a)))
-    one.push(transcript.key(i, 1, aBytes, r0, r1, pk1.multiply(a)))
+    const bBytes = received.subarray(POINT_BYTES * i, POINT_BYTES * (i + 1))
+    // Any valid B_i is accepted, the identity too: the group has prime order, and whatever
+    // B_i the receiver picks it can know at most one of the two keys.
+    const shared = decodePoint(bBytes, 'B').multiply(a)
+    zero.push(transcript.key(i, bBytes, shared))
+    one.push(transcript.key(i, bBytes, shared.subtract(t)))
   }
   return { zero, one }
 }
 
 /** Receiver side: the key at each choice (one 0/1 byte per OT). */
 export async function baseOtReceive(session: MpcSession, choices: Uint8Array): Promise<Uint8Array[]> {
-  const transcript = new Transcript(session.sessionId, reserveTweaks(session, 1))
-  const secrets: bigint[] = []
-  const message = new Uint8Array(2 * POINT_BYTES * choices.length)
-  choices.forEach((choice, i) => {
-    if (choice !== 0 && choice !== 1) throw new RangeError('a choice is 0 or 1')
-    const secret = randomScalar()
-    secrets.push(secret)
-    const other = ristretto255_hasher.hashToCurve(randomBytes(32)).toBytes()
-    const chosen = Point.BASE.multiply(secret).subtract(transcript.hashToGroup(i, other)).toBytes()
-    message.set(choice === 0 ? chosen : other, 2 * POINT_BYTES * i)
-    message.set(choice === 0 ? other : chosen, 2 * POINT_BYTES * i + POINT_BYTES)
-  })
-  const aBytes = await exchangeMessages(
-    session,
-    MessageTag.baseOtReceiver,
-    message,
-    POINT_BYTES,
-    MessageTag.baseOtSender,
-  )
+  if (choices.some((choice) => choice !== 0 && choice !== 1)) throw new RangeError('a choice is 0 or 1')
+  const instance = reserveTweaks(session, 1)
+  const aBytes = await receiveMessage(session, MessageTag.baseOtSender, POINT_BYTES)
   const a = decodePoint(aBytes, 'A')
+  // An honest A is never the identity; with it every key would follow from the transcript alone.
   if (a.is0()) throw new ChannelError('MALFORMED', 'A is the identity')
-  a.precompute(8, false)
-  return Array.from(choices, (choice, i) => {
-    const r0 = message.subarray(2 * POINT_BYTES * i, 2 * POINT_BYTES * i + POINT_BYTES)
-    const r1 = message.subarray(2 * POINT_BYTES * i + POINT_BYTES, 2 * POINT_BYTES * (i + 1))
-    return transcript.key(i, choice, aBytes, r0, r1, a.multiply(secrets[i]))
+  const secrets = Array.from(choices, () => randomScalar())
+  const message = new Uint8Array(POINT_BYTES * choices.length)
+  choices.forEach((choice, i) => {
+    // Both candidates are computed so that the work does not depend on the choice.
+    const zero = Point.BASE.multiply(secrets[i])
+    const one = zero.add(a)
+    message.set((choice === 0 ? zero : one).toBytes(), POINT_BYTES * i)
   })
+  // B goes out before the keys are derived, so the sender's multiplications overlap ours.
+  await sendMessage(session, MessageTag.baseOtReceiver, message)
+  a.precompute(A_TABLE_WINDOW, false)
+  const transcript = new Transcript(session.sessionId, instance, aBytes)
+  return secrets.map((secret, i) => transcript.key(i, message.subarray(POINT_BYTES * i, POINT_BYTES * (i + 1)), a.multiply(secret)))
 }

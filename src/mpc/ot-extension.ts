@@ -14,7 +14,7 @@
  *     q_j (sender) and t_j = q_j ^ r_j * delta (receiver).
  *
  * One message per batch, receiver to sender. Each party keeps its extension state per
- * session and direction (the first use runs the base OTs, about half a second), so every
+ * session and direction (the first use runs the 128 base OTs, about a quarter of a second), so every
  * later batch costs only PRG, transpose and the u columns.
  *
  * Security: semi-honest, 128-bit computational (delta has 127 free bits; its lowest bit is 1

@@ -1,8 +1,8 @@
 /**
  * One run of the 2PC between two parties: the channel, this party's id, and a 32-byte
- * session id that every protocol binds into its hashes (base-OT key derivation and
- * hash-to-group take it as input; the fixed AES key of the tweakable hash is derived from
- * it), so nothing computed in one session is valid in another.
+ * session id that every protocol binds into its hashes (the base-OT key derivation takes it
+ * as input; the fixed AES key of the tweakable hash is derived from it), so nothing computed
+ * in one session is valid in another.
  *
  * Messages are framed here. Each frame starts with a one-byte tag naming the protocol
  * message it carries, so a peer that is at another step fails with UNEXPECTED instead of

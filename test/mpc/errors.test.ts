@@ -67,7 +67,7 @@ describe('error paths', () => {
 
   it('bytes that are no ristretto255 point give MALFORMED in the base OT', async () => {
     const [s0, s1] = sessionPair({ timeoutMs: TIMEOUT_MS })
-    await s1.channel.send(frame(MessageTag.baseOtReceiver, new Uint8Array(64 * 4).fill(0xff)))
+    await s1.channel.send(frame(MessageTag.baseOtReceiver, new Uint8Array(32 * 4).fill(0xff)))
     await expectChannelError(baseOtSend(s0, 4), 'MALFORMED', 1_000)
   })
 

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto'
+import { ristretto255 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
 import { baseOtReceive, baseOtSend } from '../../src/mpc/base-ot.js'
 import { correlatedOtReceive, correlatedOtSend, randomOtReceive, randomOtSend } from '../../src/mpc/ot-extension.js'
+import { MessageTag } from '../../src/mpc/session.js'
 import { measure, sessionPair } from './helpers.js'
 
 function randomChoices(n: number): Uint8Array {
   return Uint8Array.from(randomBytes(n), (byte) => byte & 1)
 }
 
-describe('base OT (Masny-Rindal over ristretto255)', () => {
+describe('base OT (Chou-Orlandi over ristretto255)', () => {
   it('gives the receiver exactly the key at its choice, with the exact transcript size', async () => {
     const sessions = sessionPair()
     const choices = randomChoices(128)
@@ -20,8 +22,30 @@ describe('base OT (Masny-Rindal over ristretto255)', () => {
       expect(received[i]).toEqual(choices[i] === 0 ? zero[i] : one[i])
       expect(received[i]).not.toEqual(choices[i] === 0 ? one[i] : zero[i])
     }
-    expect(sent).toEqual([1 + 32, 1 + 64 * 128])
+    expect(sent).toEqual([1 + 32, 1 + 32 * 128])
     expect(messages).toEqual([1, 1])
+  })
+
+  it('binds each key to its index and B: B_1 = B_0 + A does not make k_{1,1} equal k_{0,0}', async () => {
+    const [s0, s1] = sessionPair()
+    const sending = baseOtSend(s0, 2)
+    const a = ristretto255.Point.fromBytes((await s1.channel.receive()).subarray(1))
+    const b0 = ristretto255.Point.BASE.multiply(12345n)
+    // a (B_0 + A) - a A = a B_0: the same shared point, so only i and B_i keep the keys apart.
+    await s1.channel.send(new Uint8Array([MessageTag.baseOtReceiver, ...b0.toBytes(), ...b0.add(a).toBytes()]))
+    const { zero, one } = await sending
+    expect(one[1]).not.toEqual(zero[0])
+    expect(new Set([...zero, ...one].map((key) => Buffer.from(key).toString('hex'))).size).toBe(4)
+  })
+
+  it('the receiver refuses an A that is the identity or no canonical encoding, with MALFORMED', async () => {
+    const nonCanonical = new Uint8Array(32).fill(0xff)
+    for (const a of [ristretto255.Point.ZERO.toBytes(), nonCanonical]) {
+      const [s0, s1] = sessionPair()
+      await s0.channel.send(new Uint8Array([MessageTag.baseOtSender, ...a]))
+      await expect(baseOtReceive(s1, randomChoices(4))).rejects.toMatchObject({ name: 'ChannelError', code: 'MALFORMED' })
+      expect(s1.channel.stats.messagesSent).toBe(0)
+    }
   })
 })
 
