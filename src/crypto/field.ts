@@ -15,11 +15,22 @@ export class FieldEncodingError extends Error {
 }
 
 /**
- * A uniformly random element. 64 random bytes reduced mod r leave a statistical distance
- * below 2^-250 from uniform, far under the 40-bit statistical target.
+ * n uniformly random elements: 64 random bytes each, reduced mod r, which leaves a
+ * statistical distance below 2^-(512-254) from uniform, far under the 40-bit target.
  */
+export function randomFieldElements(n: number): bigint[] {
+  const bytes = randomBytes(64 * n)
+  return Array.from({ length: n }, (_, i) => bytesToBigInt(bytes.subarray(64 * i, 64 * (i + 1))) % FIELD_MODULUS)
+}
+
 export function randomFieldElement(): bigint {
-  return bytesToBigInt(randomBytes(64)) % FIELD_MODULUS
+  return randomFieldElements(1)[0]
+}
+
+/** Any integer, negative included, to its representative in [0, r). */
+export function fieldReduce(a: bigint): bigint {
+  const reduced = a % FIELD_MODULUS
+  return reduced < 0n ? reduced + FIELD_MODULUS : reduced
 }
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {

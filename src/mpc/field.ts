@@ -4,11 +4,10 @@
  * known in advance and checked exactly; a word >= r is refused, never reduced, so every
  * element has one encoding.
  */
-import { randomBytes } from 'node:crypto'
-import { FIELD_MODULUS } from '../crypto/field.js'
+import { FIELD_MODULUS, fieldReduce, randomFieldElement, randomFieldElements } from '../crypto/field.js'
 import { ChannelError } from './channel.js'
 
-export { FIELD_MODULUS }
+export { FIELD_MODULUS, fieldReduce, randomFieldElement, randomFieldElements }
 
 export const FIELD_ELEMENT_BYTES = 32
 /** Bits of an element: r < 2^254. */
@@ -32,32 +31,6 @@ export function fieldNeg(a: bigint): bigint {
 
 export function fieldMul(a: bigint, b: bigint): bigint {
   return (a * b) % FIELD_MODULUS
-}
-
-/** Any integer, negative included, to its representative in [0, r). */
-export function fieldReduce(a: bigint): bigint {
-  const reduced = a % FIELD_MODULUS
-  return reduced < 0n ? reduced + FIELD_MODULUS : reduced
-}
-
-/**
- * n uniform elements from node:crypto: 64 random bytes each, reduced mod r. The statistical
- * distance from uniform is below 2^-(512-254), far under the 40-bit statistical target.
- */
-export function randomFieldElements(n: number): bigint[] {
-  const bytes = randomBytes(64 * n)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const out = new Array<bigint>(n)
-  for (let i = 0; i < n; i++) {
-    let wide = 0n
-    for (let word = 7; word >= 0; word--) wide = (wide << 64n) | view.getBigUint64(64 * i + 8 * word, true)
-    out[i] = wide % FIELD_MODULUS
-  }
-  return out
-}
-
-export function randomFieldElement(): bigint {
-  return randomFieldElements(1)[0]
 }
 
 /** 32 little-endian bytes per element; throws RangeError for a value outside [0, r). */

@@ -19,7 +19,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { encryptTo } from '../crypto/encryption.js'
-import { FIELD_BYTES, FIELD_MODULUS, fieldFromBytes, fieldToBytes } from '../crypto/field.js'
+import { FIELD_BYTES, fieldFromBytes, fieldReduce, fieldToBytes } from '../crypto/field.js'
 import { publicKeyToString, type PublicKey } from '../crypto/keys.js'
 import { ChannelError, type Channel } from '../mpc/channel.js'
 import { xorBitToAdditive } from '../mpc/convert.js'
@@ -129,8 +129,6 @@ async function receiveExactly(channel: Channel, length: number, timeoutMs: numbe
   return message
 }
 
-const mod = (value: bigint) => ((value % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
-
 /** Input-independent preprocessing: the Beaver triples and square pairs of one session. */
 async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit): Promise<Preprocessing> {
   const counts = preprocessingPerSession(loaded.zkey.domainSize)
@@ -161,7 +159,7 @@ async function jointlyProve(
   onPhase('validity-bit')
   // b = [H(K, c) == leaf] with H = h_O + h_V: the garbler inputs o = h_O, the evaluator
   // u = leaf - h_V, so b = [u == o] and neither learns the other's input or b.
-  const equalityInput = own.party === 'operator' ? trace.output : mod(own.inputs.leaf - trace.output)
+  const equalityInput = own.party === 'operator' ? trace.output : fieldReduce(own.inputs.leaf - trace.output)
   const bitShare = await secureEquality(session, own.party === 'operator' ? 'garbler' : 'evaluator', equalityInput)
   const validityBitShare = await xorBitToAdditive(session, bitShare)
 

@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { FIELD_MODULUS as P } from '../crypto/field.js'
+import { FIELD_MODULUS as P, fieldReduce } from '../crypto/field.js'
 
 const FULL_ROUNDS = 8
 const PARTIAL_ROUNDS = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68]
@@ -73,8 +73,6 @@ function mix(state: bigint[], M: bigint[][]): bigint[] {
   return M.map((row) => row.reduce((sum, coefficient, j) => sum + coefficient * state[j], 0n) % P)
 }
 
-const mod = (value: bigint) => ((value % P) + P) % P
-
 export function sboxCount(inputs: number): number {
   return (inputs + 1) * FULL_ROUNDS + PARTIAL_ROUNDS[inputs - 1]
 }
@@ -84,7 +82,7 @@ export function poseidonTrace(inputs: readonly bigint[]): PoseidonTrace<bigint> 
   let state = [0n, ...inputs]
   const sboxes: SboxValues<bigint>[] = []
   for (const { round, full, width } of rounds(inputs.length)) {
-    state = state.map((value, j) => mod(value + C[round * width + j]))
+    state = state.map((value, j) => fieldReduce(value + C[round * width + j]))
     for (let j = 0; j < (full ? width : 1); j++) {
       const x = state[j]
       const in2 = (x * x) % P
@@ -134,11 +132,11 @@ export async function sharedPoseidonTrace(inputShares: readonly bigint[], arithm
   let state = [0n, ...inputShares]
   const sboxes: SboxValues<bigint>[] = []
   for (const { round, full, width } of rounds(inputShares.length)) {
-    state = state.map((value, j) => (lead ? mod(value + C[round * width + j]) : value))
+    state = state.map((value, j) => (lead ? fieldReduce(value + C[round * width + j]) : value))
     const active = full ? width : 1
     const first = sboxes.length
     const masked = await arithmetic.openScalars(
-      state.slice(0, active).map((x, j) => mod(x - tuples[0][first + j])),
+      state.slice(0, active).map((x, j) => fieldReduce(x - tuples[0][first + j])),
     )
     for (let j = 0; j < active; j++) {
       const [r, r2, r3, r4, r5] = tuples.map((powers) => powers[first + j])
@@ -147,9 +145,9 @@ export async function sharedPoseidonTrace(inputShares: readonly bigint[], arithm
       const d3 = (d2 * d) % P
       const d4 = (d2 * d2) % P
       const publicPart = (value: bigint) => (lead ? value : 0n)
-      const in2 = mod(publicPart(d2) + 2n * d * r + r2)
-      const in4 = mod(publicPart(d4) + 4n * d3 * r + 6n * d2 * r2 + 4n * d * r3 + r4)
-      const out = mod(publicPart((d4 * d) % P) + 5n * d4 * r + 10n * d3 * r2 + 10n * d2 * r3 + 5n * d * r4 + r5)
+      const in2 = fieldReduce(publicPart(d2) + 2n * d * r + r2)
+      const in4 = fieldReduce(publicPart(d4) + 4n * d3 * r + 6n * d2 * r2 + 4n * d * r3 + r4)
+      const out = fieldReduce(publicPart((d4 * d) % P) + 5n * d4 * r + 10n * d3 * r2 + 10n * d2 * r3 + 5n * d * r4 + r5)
       sboxes.push({ in: state[j], in2, in4, out })
       state[j] = out
     }

@@ -14,7 +14,7 @@
  * both runs (random inputs make accidental matches negligible). A third evaluation checks
  * the whole layout. It depends only on the compiled circuit.
  */
-import { FIELD_MODULUS, randomFieldElement } from '../crypto/field.js'
+import { fieldReduce, randomFieldElement } from '../crypto/field.js'
 import { poseidon } from '../crypto/poseidon.js'
 import { artifactsOf } from './artifacts.js'
 import { poseidonTrace, type PoseidonTrace, type SboxValues } from './poseidon-trace.js'
@@ -89,10 +89,8 @@ function baseValue(source: WireSource, values: ClearValues): bigint {
 }
 
 function valueOf(source: WireSource, values: ClearValues): bigint {
-  return source.kind === 'one' ? 1n : mod(baseValue(source, values) + source.offset)
+  return source.kind === 'one' ? 1n : fieldReduce(baseValue(source, values) + source.offset)
 }
-
-const mod = (value: bigint) => ((value % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
 
 function randomValidInputs(): { voter: VoterInputs; operator: OperatorInputs } {
   const operator = { K: randomFieldElement(), kappa: randomFieldElement() }
@@ -135,7 +133,7 @@ async function deriveLayout(): Promise<WireSource[]> {
   const layout = runs[0].witness.map((_value, wire): WireSource => {
     if (wire === 0) return { kind: 'one' }
     for (const source of sources) {
-      const [first, second] = runs.map((run) => mod(run.witness[wire] - baseValue(source, run.values)))
+      const [first, second] = runs.map((run) => fieldReduce(run.witness[wire] - baseValue(source, run.values)))
       if (first === second) return { ...source, offset: first } as WireSource
     }
     throw new WitnessLayoutError(`wire ${wire} is not an input or S-box value plus a constant`)
@@ -169,9 +167,9 @@ export function witnessShare(
     if (source.kind === 'one') return party === 'operator' ? 1n : 0n
     const addsOffset = owner === party || (owner === 'shared' && party === 'operator')
     const offset = addsOffset ? source.offset : 0n
-    if (owner === 'shared') return mod(sharedTrace.sboxes[(source as { index: number }).index][(source as { power: keyof SboxValues<bigint> }).power] + offset)
+    if (owner === 'shared') return fieldReduce(sharedTrace.sboxes[(source as { index: number }).index][(source as { power: keyof SboxValues<bigint> }).power] + offset)
     if (owner !== party) return 0n
     const base = source.kind === 'input' ? (ownInputs[source.name] as bigint) : ownTrace.sboxes[source.index][source.power]
-    return mod(base + offset)
+    return fieldReduce(base + offset)
   })
 }
