@@ -102,7 +102,8 @@ async function operatorFixture(stateDirectory: string, sessions: number): Promis
 function baselineInputs(fixture: Fixture, index: number) {
   const { params, leaves, secrets } = fixture
   const deactivation = fixture.deactivations[index]
-  const path = IncrementalMerkleTree.fromLeaves(params.depth, leaves).path(index)
+  const tree = IncrementalMerkleTree.fromLeaves(params.depth, leaves)
+  const path = tree.path(index)
   const rho = randomFieldElement()
   return {
     leafOpening: {
@@ -115,7 +116,7 @@ function baselineInputs(fixture: Fixture, index: number) {
       kappa: secrets.leafKeyBlinding,
     },
     combined: {
-      root: IncrementalMerkleTree.fromLeaves(params.depth, leaves).root,
+      root: tree.root,
       nullifier: nullifierOf(deactivation.secret),
       newKeyHash: hashPublicKey(generateKeypair().publicKey),
       keyCommitment: params.keyCommitment,

@@ -6,14 +6,13 @@
  *
  *   npx snarkjs groth16 verify DIR/membership.vkey.json DIR/membership.public.json DIR/membership.proof.json
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateKeypair } from '../src/crypto/keys.js'
 import { Operator } from '../src/daemon/operator.js'
 import { makeDeactivation, prepareReactivation, proveMembership } from '../src/daemon/voter.js'
-import { verificationKey, type CircuitName } from '../src/zk/artifacts.js'
-import { releaseProverThreads, type ProofWithSignals } from '../src/zk/groth16.js'
+import { releaseProverThreads, writeProofFiles } from '../src/zk/groth16.js'
 import { proveLeafOpeningReference } from '../src/zk/reference-prover.js'
 
 const target = process.argv[2]
@@ -23,12 +22,6 @@ if (target === undefined) {
 }
 const outputDirectory = resolve(target)
 const operatorDirectory = await mkdtemp(join(tmpdir(), 'maci-anon-sample-'))
-
-async function writeProof(name: CircuitName, proof: ProofWithSignals): Promise<void> {
-  await writeFile(join(outputDirectory, `${name}.proof.json`), JSON.stringify(proof.proof, null, 2))
-  await writeFile(join(outputDirectory, `${name}.public.json`), JSON.stringify(proof.publicSignals, null, 2))
-  await writeFile(join(outputDirectory, `${name}.vkey.json`), JSON.stringify(verificationKey(name), null, 2))
-}
 
 try {
   await Operator.initialize(operatorDirectory)
@@ -53,8 +46,8 @@ try {
   await operator.close()
   if (!outcome.activated) throw new Error('the sample reactivation was not accepted')
   await mkdir(outputDirectory, { recursive: true })
-  await writeProof('membership', membership)
-  await writeProof('leaf_opening', leafOpening)
+  await writeProofFiles(outputDirectory, 'membership', membership)
+  await writeProofFiles(outputDirectory, 'leaf_opening', leafOpening)
   console.log(`wrote membership.* and leaf_opening.* (proof, public, vkey) to ${outputDirectory}`)
 } finally {
   await releaseProverThreads()

@@ -4,7 +4,7 @@
  * in an OperatorStore; every method that changes state writes exactly one LevelDB batch,
  * and state-changing calls run one at a time so batches and in-memory state never diverge.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decryptWith, DecryptionError } from '../crypto/encryption.js'
 import { fieldFromDecimal, randomFieldElement } from '../crypto/field.js'
@@ -12,8 +12,8 @@ import { generateKeypair, hashPublicKey, isOnCurve, publicKeyFromString, publicK
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
 import { poseidon } from '../crypto/poseidon.js'
 import { decodeMessage, MessageFormatError, MessageKind, verifyMessage } from '../crypto/signed-message.js'
-import { verificationKey, verificationKeyHash, type CircuitName } from '../zk/artifacts.js'
-import { verifyProof, type ProofWithSignals } from '../zk/groth16.js'
+import { verificationKey, verificationKeyHash } from '../zk/artifacts.js'
+import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
 import { indexKey, OperatorStore, StoreError, type BatchOperation } from './store.js'
 
 export const DEFAULT_TREE_DEPTH = 20
@@ -491,12 +491,6 @@ export class Operator {
     this.queue = run.catch(() => undefined)
     return run
   }
-}
-
-async function writeProofFiles(directory: string, name: CircuitName, proof: ProofWithSignals): Promise<void> {
-  await writeFile(join(directory, `${name}.proof.json`), JSON.stringify(proof.proof, null, 2))
-  await writeFile(join(directory, `${name}.public.json`), JSON.stringify(proof.publicSignals, null, 2))
-  await writeFile(join(directory, `${name}.vkey.json`), JSON.stringify(verificationKey(name), null, 2))
 }
 
 function parseSignals(proof: ProofWithSignals, count: number): bigint[] {

@@ -2,6 +2,8 @@
  * Single-prover Groth16 with snarkjs on the committed artifacts, and verification. The voter
  * proves membership this way; the operator verifies every proof here before acting on it.
  */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { artifactsOf, verificationKey, type CircuitName } from './artifacts.js'
 
@@ -35,6 +37,16 @@ export async function verifyProof(name: CircuitName, proof: ProofWithSignals): P
   } catch {
     return false
   }
+}
+
+/**
+ * Writes NAME.proof.json, NAME.public.json and NAME.vkey.json to `directory`: the three files
+ * `snarkjs groth16 verify` takes, for an auditor.
+ */
+export async function writeProofFiles(directory: string, name: CircuitName, proof: ProofWithSignals): Promise<void> {
+  await writeFile(join(directory, `${name}.proof.json`), JSON.stringify(proof.proof, null, 2))
+  await writeFile(join(directory, `${name}.public.json`), JSON.stringify(proof.publicSignals, null, 2))
+  await writeFile(join(directory, `${name}.vkey.json`), JSON.stringify(verificationKey(name), null, 2))
 }
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }

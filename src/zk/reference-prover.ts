@@ -7,9 +7,8 @@
  * exists, so it returns what the 2PC hands the operator in that case: a proof-shaped junk
  * value with uniformly random points, which does not verify.
  */
-import { randomBytes } from 'node:crypto'
 import { buildBn128 } from 'ffjavascript'
-import { bytesToBigInt } from '../crypto/field.js'
+import { randomFieldElement } from '../crypto/field.js'
 import { poseidon } from '../crypto/poseidon.js'
 import { proveWithSnarkjs, type Groth16Proof, type ProofWithSignals } from './groth16.js'
 
@@ -41,7 +40,7 @@ export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Prom
 async function randomProof(): Promise<Groth16Proof> {
   const curve = await buildBn128(true)
   try {
-    const scalar = () => curve.Fr.e(bytesToBigInt(randomBytes(64)) % curve.r)
+    const scalar = () => curve.Fr.e(randomFieldElement())
     const g1 = () => curve.G1.toObject(curve.G1.toAffine(curve.G1.timesFr(curve.G1.g, scalar())))
     const g2 = curve.G2.toObject(curve.G2.toAffine(curve.G2.timesFr(curve.G2.g, scalar())))
     const decimal = (values: bigint[]) => values.map((value) => value.toString())
