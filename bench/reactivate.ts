@@ -112,6 +112,7 @@ function baselineInputs(fixture: Fixture, index: number) {
       commitment: deactivation.commitment,
       leaf: leaves[index],
       rho,
+      index: BigInt(index),
       K: secrets.leafKey,
       kappa: secrets.leafKeyBlinding,
     },

@@ -2,6 +2,7 @@ pragma circom 2.1.6;
 
 include "merkle.circom";
 include "commitments.circom";
+include "circomlib/circuits/bitify.circom";
 
 // The benchmark baseline: the whole reactivation statement as one circuit that a single
 // prover holding every secret (voter's and operator's) could prove. It has no link L and
@@ -27,9 +28,14 @@ template CombinedReactivation(depth) {
     kc.inputs[1] <== kappa;
     kc.out === keyCommitment;
 
-    component leaf = Poseidon(2);
+    // The leaf's index is the path's bits read as a number: linear, so free under --O2.
+    component index = Bits2Num(depth);
+    index.in <== pathIndices;
+
+    component leaf = Poseidon(3);
     leaf.inputs[0] <== K;
     leaf.inputs[1] <== secret.commitment;
+    leaf.inputs[2] <== index.out;
 
     component tree = MerkleRoot(depth);
     tree.leaf <== leaf.out;

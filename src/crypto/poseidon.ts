@@ -18,6 +18,15 @@ export function commitmentOf(secret: bigint): bigint {
   return poseidon([secret + 1n])
 }
 
+/**
+ * A real leaf: H(K, c, i) for the leaf key K, the commitment c and the leaf's index i
+ * (DESIGN 2.5, "unique leaves"). Binding i makes two deactivations with the same c get
+ * unrelated leaves, so comparing public leaves tells nobody whether a key was active.
+ */
+export function realLeafOf(leafKey: bigint, commitment: bigint, index: number | bigint): bigint {
+  return poseidon([leafKey, commitment, BigInt(index)])
+}
+
 /** The reactivation nullifier N = H(s + 2) (DESIGN 2.3). */
 export function nullifierOf(secret: bigint): bigint {
   return poseidon([secret + 2n])

@@ -9,13 +9,14 @@
  */
 import { buildBn128 } from 'ffjavascript'
 import { randomFieldElement } from '../crypto/field.js'
-import { poseidon } from '../crypto/poseidon.js'
+import { poseidon, realLeafOf } from '../crypto/poseidon.js'
 import { proveWithSnarkjs, type Groth16Proof, type ProofWithSignals } from './groth16.js'
 
 export interface LeafOpeningInputs {
   commitment: bigint
   leaf: bigint
   rho: bigint
+  index: bigint
   leafKey: bigint
   leafKeyBlinding: bigint
 }
@@ -23,7 +24,7 @@ export interface LeafOpeningInputs {
 export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Promise<ProofWithSignals> {
   const link = poseidon([inputs.commitment, inputs.leaf, inputs.rho])
   const keyCommitment = poseidon([inputs.leafKey, inputs.leafKeyBlinding])
-  if (poseidon([inputs.leafKey, inputs.commitment]) !== inputs.leaf) {
+  if (realLeafOf(inputs.leafKey, inputs.commitment, inputs.index) !== inputs.leaf) {
     return { proof: await randomProof(), publicSignals: [link.toString(), keyCommitment.toString()] }
   }
   return proveWithSnarkjs('leaf_opening', {
@@ -32,6 +33,7 @@ export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Prom
     commitment: inputs.commitment,
     leaf: inputs.leaf,
     rho: inputs.rho,
+    index: inputs.index,
     K: inputs.leafKey,
     kappa: inputs.leafKeyBlinding,
   })

@@ -6,7 +6,7 @@
  * only with the operator's is operator-known, with both is shared (it needs the 2PC), and
  * with neither is a constant both parties know.
  *
- * Changing one party's inputs breaks the circuit's cross-party equality (`H(K, c) === leaf`),
+ * Changing one party's inputs breaks the circuit's cross-party equality (`H(K, c, i) === leaf`),
  * so the wasm's assertion would abort the computation. The evaluator here instantiates the
  * circom wasm with a runtime whose assertion handler records the failure and returns, which
  * lets the generated code go on (circom ends the failing template's body there; in

@@ -8,21 +8,21 @@
  * constant, where --O2 removed the S-box output itself):
  *   link         = H(commitment, leaf, rho)  voter-known
  *   keyCommitment = H(K, kappa)             operator-known
- *   realLeaf     = H(K, commitment)         shared: computed on shares in the 2PC
+ *   realLeaf     = H(K, commitment, index)  shared: computed on shares in the 2PC
  * The layout is found by evaluating the circuit in clear on two independent random inputs:
  * a wire follows a candidate when its value minus the candidate's is the same constant in
  * both runs (random inputs make accidental matches negligible). A third evaluation checks
  * the whole layout. It depends only on the compiled circuit.
  */
 import { fieldReduce, randomFieldElement } from '../crypto/field.js'
-import { poseidon } from '../crypto/poseidon.js'
+import { realLeafOf } from '../crypto/poseidon.js'
 import { artifactsOf } from './artifacts.js'
-import { poseidonTrace, type PoseidonTrace, type SboxValues } from './poseidon-trace.js'
+import { poseidonTrace, sboxCount, type PoseidonTrace, type SboxValues } from './poseidon-trace.js'
 import { WitnessEvaluator } from './wire-ownership.js'
 
 export type Party = 'voter' | 'operator'
 export type HashName = 'link' | 'keyCommitment' | 'realLeaf'
-export type InputName = 'link' | 'keyCommitment' | 'commitment' | 'leaf' | 'rho' | 'K' | 'kappa'
+export type InputName = 'link' | 'keyCommitment' | 'commitment' | 'leaf' | 'rho' | 'index' | 'K' | 'kappa'
 
 export type WireSource =
   | { kind: 'one' }
@@ -33,6 +33,8 @@ export interface VoterInputs {
   commitment: bigint
   leaf: bigint
   rho: bigint
+  /** The leaf's position in the tree, bound into a real leaf H(K, c, index). */
+  index: bigint
 }
 
 export interface OperatorInputs {
@@ -52,6 +54,7 @@ const INPUT_OWNER: Record<InputName, Party> = {
   commitment: 'voter',
   leaf: 'voter',
   rho: 'voter',
+  index: 'voter',
   keyCommitment: 'operator',
   K: 'operator',
   kappa: 'operator',
@@ -74,7 +77,7 @@ function clearValues(voter: VoterInputs, operator: OperatorInputs): ClearValues 
   const traces = {
     link: poseidonTrace([voter.commitment, voter.leaf, voter.rho]),
     keyCommitment: poseidonTrace([operator.K, operator.kappa]),
-    realLeaf: poseidonTrace([operator.K, voter.commitment]),
+    realLeaf: poseidonTrace([operator.K, voter.commitment, voter.index]),
   }
   return {
     inputs: { ...voter, ...operator, link: traces.link.output, keyCommitment: traces.keyCommitment.output },
@@ -95,13 +98,16 @@ function valueOf(source: WireSource, values: ClearValues): bigint {
 function randomValidInputs(): { voter: VoterInputs; operator: OperatorInputs } {
   const operator = { K: randomFieldElement(), kappa: randomFieldElement() }
   const commitment = randomFieldElement()
-  return { voter: { commitment, leaf: poseidon([operator.K, commitment]), rho: randomFieldElement() }, operator }
+  // A random field element as the index, not a small integer: a wire equal to the index plus
+  // a constant must not match another candidate by accident.
+  const index = randomFieldElement()
+  return { voter: { commitment, leaf: realLeafOf(operator.K, commitment, index), rho: randomFieldElement(), index }, operator }
 }
 
 /** Every input and S-box value, each a candidate source with offset 0. */
 function candidates(): WireSource[] {
   const sources: WireSource[] = (Object.keys(INPUT_OWNER) as InputName[]).map((name) => ({ kind: 'input', name, offset: 0n }))
-  const sboxes = { link: 88, keyCommitment: 81, realLeaf: 81 }
+  const sboxes = { link: sboxCount(3), keyCommitment: sboxCount(2), realLeaf: sboxCount(3) }
   for (const hash of Object.keys(HASH_OWNER) as HashName[]) {
     for (let index = 0; index < sboxes[hash]; index++) {
       for (const power of ['in', 'in2', 'in4', 'out'] as const) sources.push({ kind: 'sbox', hash, index, power, offset: 0n })
@@ -148,7 +154,7 @@ async function deriveLayout(): Promise<WireSource[]> {
 /**
  * One party's additive share of the witness. Wires it knows in clear get their value,
  * wires the other party knows get 0, shared wires get this party's share from the shared
- * trace of H(K, commitment). The constant wire belongs to the operator (party 0).
+ * trace of H(K, commitment, index). The constant wire belongs to the operator (party 0).
  */
 export function witnessShare(
   layout: readonly WireSource[],

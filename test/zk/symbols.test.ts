@@ -23,7 +23,7 @@ describe('symbols', () => {
       expect(index, name).toBeGreaterThan(0)
       expect(witness[index], name).toBe(value)
     }
-    expect(new Set(Object.keys(all).map((name) => symbols.witnessIndex(`main.${name}`))).size).toBe(7)
+    expect(new Set(Object.keys(all).map((name) => symbols.witnessIndex(`main.${name}`))).size).toBe(Object.keys(all).length)
   })
 
   it('marks signals the optimiser removed with -1 and names what a wire holds', () => {

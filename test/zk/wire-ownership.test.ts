@@ -32,7 +32,7 @@ describe('wire ownership', () => {
     const inputs = randomLeafInputs()
     await expect(snarkjs.wtns.calculate({ ...inputs.voter, ...inputs.operator }, leafOpening.wasm, { type: 'mem' })).rejects.toThrow(/Assert Failed/)
     const evaluation = await evaluator.evaluate({ ...inputs.voter, ...inputs.operator })
-    expect(evaluation.failedAsserts).toEqual(['Error in template LeafOpening_141 line: 32'])
+    expect(evaluation.failedAsserts).toEqual(['Error in template LeafOpening_141 line: 38'])
     const violated = unsatisfiedConstraints(r1cs, evaluation.witness)
     expect(violated).toHaveLength(1)
     expect(r1cs.constraints[violated[0]].c.map((term) => term.wire)).toContain(symbols.witnessIndex('main.leaf'))
@@ -40,8 +40,8 @@ describe('wire ownership', () => {
 
   it('classified from complete witnesses: each perturbed run failed only the final equality', () => {
     expect(ownership.failedAsserts).toEqual({
-      voter: ['Error in template LeafOpening_141 line: 32'],
-      operator: ['Error in template LeafOpening_141 line: 32'],
+      voter: ['Error in template LeafOpening_141 line: 38'],
+      operator: ['Error in template LeafOpening_141 line: 38'],
     })
   })
 
@@ -65,14 +65,17 @@ describe('wire ownership', () => {
     expect(again.owners).toEqual(ownership.owners)
   })
 
-  it('shares exactly the wires of H(K, commitment) past its first S-box layer', () => {
+  it('shares exactly the wires of H(K, commitment, index) past its first S-box layer', () => {
     const at = (name: string) => symbols.witnessIndex(`main.${name}`)
-    const kOnly = ['ark[1].out[1]', 'sigmaF[0][1].in2', 'sigmaF[0][1].in4'].map((name) => at(`realLeaf.pEx.${name}`))
-    const commitmentOnly = ['ark[1].out[2]', 'sigmaF[0][2].in2', 'sigmaF[0][2].in4'].map((name) => at(`realLeaf.pEx.${name}`))
+    // The first S-box layer acts on each input alone: K's lane is the operator's, the
+    // commitment's and the index's lanes are the voter's.
+    const lane = (j: number) => [`ark[1].out[${j}]`, `sigmaF[0][${j}].in2`, `sigmaF[0][${j}].in4`].map((name) => at(`realLeaf.pEx.${name}`))
+    const kOnly = lane(1)
+    const voterOnly = [...lane(2), ...lane(3)]
     const mixing = symbols.wiresUnder('main.realLeaf.')
-    expect(ownership.shared).toEqual(mixing.filter((wire) => !kOnly.includes(wire) && !commitmentOnly.includes(wire)))
+    expect(ownership.shared).toEqual(mixing.filter((wire) => !kOnly.includes(wire) && !voterOnly.includes(wire)))
     expect(ownership.voter).toEqual(
-      sorted([...symbols.wiresUnder('main.l.'), ...['link', 'commitment', 'leaf', 'rho'].map(at), ...commitmentOnly]),
+      sorted([...symbols.wiresUnder('main.l.'), ...['link', 'commitment', 'leaf', 'rho', 'index'].map(at), ...voterOnly]),
     )
     expect(ownership.operator).toEqual(sorted([...symbols.wiresUnder('main.kc.'), ...['keyCommitment', 'K', 'kappa'].map(at), ...kOnly]))
     expect(ownership.constant).toEqual([0])

@@ -20,14 +20,14 @@ async function sharedWitness(inputs: ReturnType<typeof validInputs>): Promise<bi
   const [operatorArithmetic, voterArithmetic] = ([0, 1] as const).map(
     (party) => new TestDealerArithmetic(party, channels[party], dealer, curve),
   )
-  const { commitment, leaf, rho } = inputs.voter
+  const { commitment, leaf, rho, index } = inputs.voter
   const { K, kappa } = inputs.operator
   const [operatorTrace, voterTrace] = await Promise.all([
-    sharedPoseidonTrace([K, 0n], operatorArithmetic),
-    sharedPoseidonTrace([0n, commitment], voterArithmetic),
+    sharedPoseidonTrace([K, 0n, 0n], operatorArithmetic),
+    sharedPoseidonTrace([0n, commitment, index], voterArithmetic),
   ])
   const operatorShare = witnessShare(layout, 'operator', { K, kappa }, operatorTrace)
-  const voterShare = witnessShare(layout, 'voter', { commitment, leaf, rho }, voterTrace)
+  const voterShare = witnessShare(layout, 'voter', { commitment, leaf, rho, index }, voterTrace)
   return operatorShare.map((value, wire) => mod(value + voterShare[wire]))
 }
 

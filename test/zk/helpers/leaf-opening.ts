@@ -2,6 +2,7 @@
  * TEST ONLY: leaf-opening inputs, the clear witness snarkjs computes for them, and random
  * additive sharings of it.
  */
+import { randomInt } from 'node:crypto'
 import * as snarkjs from 'snarkjs'
 import { poseidon2, poseidon3 } from 'poseidon-lite'
 import { FIELD_MODULUS, randomFieldElement } from '../../../src/crypto/field.js'
@@ -10,20 +11,20 @@ import type { PartyInputs } from '../../../src/zk/wire-ownership.js'
 
 export const leafOpening = artifactsOf('leaf_opening')
 
-/** Valid inputs: leaf = H(K, commitment), link = H(commitment, leaf, rho), KC = H(K, kappa). */
-export function validInputs(): PartyInputs {
+/** Valid inputs: leaf = H(K, commitment, index), link = H(commitment, leaf, rho), KC = H(K, kappa). */
+export function validInputs(index = BigInt(randomInt(1 << 20))): PartyInputs {
   const commitment = randomFieldElement()
   const rho = randomFieldElement()
   const K = randomFieldElement()
   const kappa = randomFieldElement()
-  const leaf = poseidon2([K, commitment])
+  const leaf = poseidon3([K, commitment, index])
   return {
-    voter: { link: poseidon3([commitment, leaf, rho]), commitment, leaf, rho },
+    voter: { link: poseidon3([commitment, leaf, rho]), commitment, leaf, rho, index },
     operator: { keyCommitment: poseidon2([K, kappa]), K, kappa },
   }
 }
 
-/** Inputs whose leaf is random rather than H(K, commitment): no satisfying witness exists. */
+/** Inputs whose leaf is random rather than H(K, commitment, index): no satisfying witness exists. */
 export function randomLeafInputs(): PartyInputs {
   const { voter, operator } = validInputs()
   const leaf = randomFieldElement()
