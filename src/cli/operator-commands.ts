@@ -25,16 +25,17 @@ import { printResult, table } from './output.js'
 export function operatorCommands(program: Command): void {
   const operator = program.command('operator').description('run and administer the operator (coordinator)')
 
-  withConfigFlags(operator.command('init').description('create the operator state: keys, leaf key K and its commitment'), [
+  withConfigFlags(operator.command('init').description('create the operator state: keys, leaf key K, its commitment and the poll options'), [
     'dataDir',
     'depth',
+    'voteOptions',
   ]).action(async (_options, command: Command) => {
     const config = await commandConfig('operator', command)
     const result = await initialize(config)
     printResult(isJson(command), result, table(Object.entries(result)))
   })
 
-  withConfigFlags(operator.command('start').description('run the operator daemon until SIGINT/SIGTERM'), [...NODE_KEYS, 'depth'])
+  withConfigFlags(operator.command('start').description('run the operator daemon until SIGINT/SIGTERM'), [...NODE_KEYS, 'depth', 'voteOptions'])
     .option('--init', 'initialise the data directory first if it is empty')
     .action(async (options: { init?: boolean }, command: Command) => {
       const config = await commandConfig('operator', command)
@@ -77,7 +78,7 @@ export function operatorCommands(program: Command): void {
 
 async function initialize(config: Config): Promise<Record<string, string | number>> {
   const paths = dataPaths(config.dataDir)
-  const params: PublicParameters = await Operator.initialize(paths.operatorState, { depth: config.depth })
+  const params: PublicParameters = await Operator.initialize(paths.operatorState, { depth: config.depth, voteOptions: config.voteOptions })
   const peerKey = await loadOrCreatePeerKey(paths.peerKey)
   return {
     dataDir: resolve(config.dataDir),
@@ -87,6 +88,7 @@ async function initialize(config: Config): Promise<Record<string, string | numbe
     depth: params.depth,
     membershipVkeyHash: params.vkeyHashes.membership,
     leafOpeningVkeyHash: params.vkeyHashes.leafOpening,
+    voteOptions: params.voteOptions,
   }
 }
 

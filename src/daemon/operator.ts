@@ -4,19 +4,30 @@
  * in an OperatorStore; every method that changes state writes exactly one LevelDB batch,
  * and state-changing calls run one at a time so batches and in-memory state never diverge.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { decryptWith, DecryptionError } from '../crypto/encryption.js'
+import { CIPHERTEXT_OVERHEAD, decryptWith, DecryptionError } from '../crypto/encryption.js'
 import { fieldFromDecimal, randomFieldElement } from '../crypto/field.js'
 import { generateKeypair, hashPublicKey, isOnCurve, publicKeyFromString, publicKeyToString, type PublicKey } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
-import { poseidon } from '../crypto/poseidon.js'
-import { decodeMessage, MessageFormatError, MessageKind, verifyMessage } from '../crypto/signed-message.js'
+import { poseidon, realLeafOf } from '../crypto/poseidon.js'
+import { decodeSignedRoot, encodeSignedRoot, signRoot, type SignedRoot } from '../crypto/root-signature.js'
+import { decodeMessage, MessageFormatError, MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
 import { verificationKey, verificationKeyHash } from '../zk/artifacts.js'
 import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
 import { indexKey, OperatorStore, StoreError, type BatchOperation } from './store.js'
 
 export const DEFAULT_TREE_DEPTH = 20
+/** A poll's options are 0 .. voteOptions - 1 unless `operator init` says otherwise. */
+export const DEFAULT_VOTE_OPTIONS = 4
+/** Most options a poll may define: the tally lists every one of them. */
+export const MAX_VOTE_OPTIONS = 1024
+
+/**
+ * Every deactivation and vote ciphertext has exactly this length (DESIGN 2.5, "no free
+ * leaves"): one fixed-size signed message under ECIES. Anything else is refused unread.
+ */
+export const MESSAGE_CIPHERTEXT_BYTES = SIGNED_MESSAGE_BYTES + CIPHERTEXT_OVERHEAD
 
 /** Contexts for encryption to the operator, so a ciphertext made for one use is refused by another. */
 export const EncryptionContext = { deactivation: 'deactivation', vote: 'vote', sealedShare: 'sealed-share' } as const
@@ -26,6 +37,8 @@ export interface PublicParameters {
   keyCommitment: bigint
   depth: number
   vkeyHashes: { membership: string; leafOpening: string }
+  /** The poll's vote options are 0 .. voteOptions - 1; a vote for anything else is ignored. */
+  voteOptions: number
 }
 
 export interface DeactivationReceipt {
@@ -35,6 +48,7 @@ export interface DeactivationReceipt {
 }
 
 export interface Tally {
+  /** One entry per defined option, zero counts included, so its shape is fixed by the poll. */
   counts: Record<string, number>
   countedVotes: number
   ignoredVotes: number
@@ -85,6 +99,24 @@ export class OperatorError extends Error {
   }
 }
 
+/**
+ * Why a deactivation or vote was refused openly, with nothing recorded. Each reason is a
+ * fact the sender knows or anyone can check (DESIGN 2.5, "no free leaves"): whether its own
+ * ciphertext opens, and whether its key is in the public signup list or is the new key of a
+ * public reactivation attempt. Nothing about a key's activity is among them.
+ */
+export type MessageRefusal = 'BAD_LENGTH' | 'UNDECRYPTABLE' | 'UNKNOWN_KEY'
+
+export class MessageRefused extends OperatorError {
+  constructor(
+    readonly code: MessageRefusal,
+    message: string,
+  ) {
+    super(`${code}: ${message}`)
+    this.name = 'MessageRefused'
+  }
+}
+
 /** The leaf key and the operator's decryption key. Held in memory, never logged or sent. */
 export interface OperatorSecrets {
   privateKey: Uint8Array
@@ -97,6 +129,7 @@ interface StoredParameters {
   keyCommitment: string
   depth: number
   vkeyHashes: { membership: string; leafOpening: string }
+  voteOptions: number
 }
 
 interface StoredSecrets {
@@ -126,8 +159,11 @@ export class Operator {
   private readonly tree: IncrementalMerkleTree
   private readonly roots: bigint[]
   private readonly rootSet: Set<bigint>
+  private readonly rootSignatures: SignedRoot[]
   private readonly signedUp: PublicKey[]
   private readonly signedUpHashes: Set<bigint>
+  /** New keys of recorded reactivation attempts: public, as each membership proof's newKeyHash. */
+  private readonly attemptedKeyHashes: Set<bigint>
   private readonly activeKeys: Set<bigint>
   private readonly deactivations: Uint8Array[]
   private readonly votes: Uint8Array[]
@@ -143,7 +179,9 @@ export class Operator {
     state: {
       leaves: bigint[]
       roots: bigint[]
+      rootSignatures: SignedRoot[]
       signedUp: PublicKey[]
+      attemptedKeyHashes: bigint[]
       activeKeys: bigint[]
       deactivations: Uint8Array[]
       votes: Uint8Array[]
@@ -155,8 +193,10 @@ export class Operator {
     this.tree = IncrementalMerkleTree.fromLeaves(parameters.depth, state.leaves)
     this.roots = state.roots
     this.rootSet = new Set(state.roots)
+    this.rootSignatures = state.rootSignatures
     this.signedUp = state.signedUp
     this.signedUpHashes = new Set(state.signedUp.map(hashPublicKey))
+    this.attemptedKeyHashes = new Set(state.attemptedKeyHashes)
     this.activeKeys = new Set(state.activeKeys)
     this.deactivations = state.deactivations
     this.votes = state.votes
@@ -166,16 +206,23 @@ export class Operator {
     if (this.tree.size > 0 && this.tree.root !== this.roots[this.roots.length - 1]) {
       throw new StoreError('the stored root history does not match the stored leaves')
     }
+    if (this.rootSignatures.length !== this.roots.length || this.rootSignatures.some((signed, i) => signed.root !== this.roots[i])) {
+      throw new StoreError('the stored root signatures do not match the stored root history')
+    }
   }
 
   /**
    * Creates a new operator directory: the operator's encryption key, the leaf key K and its
-   * blinding kappa, and the published commitment KC = H(K, kappa).
+   * blinding kappa, the published commitment KC = H(K, kappa), and the poll's vote options.
    */
-  static async initialize(directory: string, options: { depth?: number } = {}): Promise<PublicParameters> {
+  static async initialize(directory: string, options: { depth?: number; voteOptions?: number } = {}): Promise<PublicParameters> {
     const depth = options.depth ?? DEFAULT_TREE_DEPTH
+    const voteOptions = options.voteOptions ?? DEFAULT_VOTE_OPTIONS
     if (depth !== DEFAULT_TREE_DEPTH) {
       throw new OperatorError(`the committed membership circuit has depth ${DEFAULT_TREE_DEPTH}; depth ${depth} has no artifacts`)
+    }
+    if (!Number.isSafeInteger(voteOptions) || voteOptions < 1 || voteOptions > MAX_VOTE_OPTIONS) {
+      throw new OperatorError(`a poll has 1 to ${MAX_VOTE_OPTIONS} vote options, not ${voteOptions}`)
     }
     await mkdir(directory, { recursive: true })
     const store = await OperatorStore.open(directory)
@@ -189,6 +236,7 @@ export class Operator {
         keyCommitment: poseidon([leafKey, leafKeyBlinding]),
         depth,
         vkeyHashes: { membership: verificationKeyHash('membership'), leafOpening: verificationKeyHash('leaf_opening') },
+        voteOptions,
       }
       const secrets: StoredSecrets = {
         privateKey: Buffer.from(keypair.privateKey).toString('hex'),
@@ -215,9 +263,10 @@ export class Operator {
       }
       const parameters = loadParameters(JSON.parse(storedParameters) as StoredParameters)
       const secrets = JSON.parse(storedSecrets) as StoredSecrets
-      const [leaves, roots, signups, active, deactivations, votes, nullifiers, links, attempts] = await Promise.all([
+      const [leaves, roots, rootSignatures, signups, active, deactivations, votes, nullifiers, links, attempts] = await Promise.all([
         store.list('leaf'),
         store.list('root'),
+        store.list('rootsig'),
         store.list('signup'),
         store.entries('active'),
         store.list('deactivation'),
@@ -237,8 +286,11 @@ export class Operator {
         {
           leaves: leaves.map(BigInt),
           roots: roots.map(BigInt),
+          rootSignatures: rootSignatures.map((hex, i) => decodeSignedRoot(Buffer.from(hex, 'hex'), i + 1)),
           signedUp: signups.map(publicKeyFromString),
-          activeKeys: active.map(([key]) => BigInt(key)),
+          attemptedKeyHashes: attempts.map((record) => BigInt((JSON.parse(record) as PublicAttempt).membership.publicSignals[MEMBERSHIP_SIGNALS.newKeyHash])),
+          // Every key that ever held a slot keeps its entry; '1' marks the active ones.
+          activeKeys: active.filter(([, flag]) => flag === ACTIVE).map(([key]) => BigInt(key)),
           deactivations: deactivations.map(fromBase64),
           votes: votes.map(fromBase64),
           nullifiers: nullifiers.map(([key]) => BigInt(key)),
@@ -279,7 +331,7 @@ export class Operator {
       const stateIndex = this.signedUp.length
       await this.store.batch([
         { type: 'put', key: indexKey('signup', stateIndex), value: publicKeyToString(publicKey) },
-        { type: 'put', key: `active/${keyHash}`, value: '1' },
+        { type: 'put', key: `active/${keyHash}`, value: ACTIVE },
       ])
       this.signedUp.push(publicKey)
       this.signedUpHashes.add(keyHash)
@@ -289,44 +341,55 @@ export class Operator {
   }
 
   /**
-   * DESIGN 2.2. A valid signature by an active key yields leaf H(K, c) and deactivates the
-   * key; anything else yields a uniformly random leaf. Both paths decrypt, verify and hash,
-   * and the receipt has the same form, so neither its content nor its shape tells them apart.
+   * DESIGN 2.2 and 2.5. A ciphertext of the wrong length, one that does not open, or one
+   * whose key is unknown is refused openly (MessageRefused): the sender knows all three.
+   * For a known key the work is the same whatever the key's state: the signature is
+   * verified, both the real leaf H(K, c, i) and a random leaf are computed, the chosen one
+   * is inserted and its root signed, and one batch of the same shape is written. A valid
+   * signature by an active key takes the real leaf and deactivates the key; anything else
+   * takes the random one. The receipt has the same form either way.
    */
   submitDeactivation(ciphertext: Uint8Array): Promise<DeactivationReceipt> {
     return this.serialized(async () => {
-      const message = this.openMessage(ciphertext, EncryptionContext.deactivation)
-      const keyHash = message === undefined ? 0n : hashPublicKey(message.publicKey)
-      // The signature is checked whether or not the key is active: skipping it for inactive
-      // keys would make their receipts faster, and tell a briber holding a key whether it
-      // still counts.
-      const signatureValid = message !== undefined && verifyMessage(message)
-      const valid = signatureValid && message.kind === MessageKind.deactivate && this.activeKeys.has(keyHash)
-      const realLeaf = poseidon([this.secrets.leafKey, message?.payload ?? 0n])
+      const message = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
+      const keyHash = hashPublicKey(message.publicKey)
+      const wasActive = this.activeKeys.has(keyHash)
+      const signatureValid = verifyMessage(message)
+      const valid = signatureValid && message.kind === MessageKind.deactivate && wasActive
+      const leafIndex = this.tree.size
+      const realLeaf = realLeafOf(this.secrets.leafKey, message.payload, leafIndex)
       const randomLeaf = randomFieldElement()
       const leaf = valid ? realLeaf : randomLeaf
       const index = this.deactivations.length
-      const leafIndex = this.tree.size
       const root = this.tree.rootAfterInsert(leaf)
-      const operations: BatchOperation[] = [
+      const signedRoot = signRoot(this.secrets.privateKey, leafIndex + 1, root)
+      const stillActive = wasActive && !valid
+      await this.store.batch([
         { type: 'put', key: indexKey('deactivation', index), value: toBase64(ciphertext) },
         { type: 'put', key: indexKey('leaf', leafIndex), value: leaf.toString() },
         { type: 'put', key: indexKey('root', leafIndex), value: root.toString() },
-      ]
-      if (valid) operations.push({ type: 'del', key: `active/${keyHash}` })
-      await this.store.batch(operations)
+        { type: 'put', key: indexKey('rootsig', leafIndex), value: Buffer.from(encodeSignedRoot(signedRoot)).toString('hex') },
+        // Written on every path, so the batch has one shape whatever the key's state.
+        { type: 'put', key: `active/${keyHash}`, value: stillActive ? ACTIVE : INACTIVE },
+      ])
       this.deactivations.push(Uint8Array.from(ciphertext))
       this.tree.insert(leaf)
       this.roots.push(root)
       this.rootSet.add(root)
-      if (valid) this.activeKeys.delete(keyHash)
+      this.rootSignatures.push(signedRoot)
+      if (!stillActive) this.activeKeys.delete(keyHash)
       return { index: leafIndex, leaf, root }
     })
   }
 
-  /** Votes are logged as they come and judged at tally time, against the active set then. */
+  /**
+   * Votes are logged as they come and judged at tally time, against the active set then.
+   * Refused openly, like deactivations, when the ciphertext has the wrong length, does not
+   * open, or carries an unknown key; whether the key is active is never looked at here.
+   */
   submitVote(ciphertext: Uint8Array): Promise<{ index: number }> {
     return this.serialized(async () => {
+      this.openKnownMessage(ciphertext, EncryptionContext.vote)
       const index = this.votes.length
       await this.store.batch([{ type: 'put', key: indexKey('vote', index), value: toBase64(ciphertext) }])
       this.votes.push(Uint8Array.from(ciphertext))
@@ -335,34 +398,43 @@ export class Operator {
   }
 
   /**
-   * DESIGN 2.3 step 4. Refuses, with nothing recorded, a submission whose membership side is
-   * unusable (malformed, unknown root, spent nullifier or link, invalid proof): an honest
-   * voter's membership proof is valid whether or not its leaf is real, so refusing these
-   * tells an honest voter nothing. Otherwise records the attempt and the nullifier in one
-   * batch, and activates the new key only if the leaf-opening proof also verifies.
+   * The gate before any 2PC work (DESIGN 2.5, "bounded sessions"): the membership proof a
+   * voter opens a session with must be usable (well formed, a known root, unused N and L)
+   * and must verify. Every check is on public data or on the voter's own proof, so a
+   * refusal tells an honest voter nothing. Changes nothing.
+   */
+  async admitReactivation(membership: ProofWithSignals): Promise<{ nullifier: bigint; link: bigint; newKeyHash: bigint; root: bigint }> {
+    const signals = this.checkMembershipSignals(membership)
+    if (!(await verifyProof('membership', membership))) {
+      throw new ReactivationRejected('BAD_MEMBERSHIP_PROOF', 'membership proof does not verify')
+    }
+    return signals
+  }
+
+  /**
+   * DESIGN 2.3 step 4 and 2.5 ("constant work"). Refuses, with nothing recorded, a
+   * submission whose membership side is unusable (the checks of admitReactivation, which
+   * an honest voter always passes). Past that point the work does not depend on the active
+   * set, on K or on the outcome: the leaf-opening proof is always verified, every
+   * condition is evaluated, and one batch of one shape records the attempt, N and L; the
+   * new key becomes active only if everything held.
    */
   acceptReactivation(submission: ReactivationSubmission): Promise<ReactivationOutcome> {
     return this.serialized(async () => {
-      const membership = parseSignals(submission.membership, verificationKey('membership').nPublic)
       const leafOpening = parseSignals(submission.leafOpening, verificationKey('leaf_opening').nPublic)
       if (!isOnCurve(submission.newPublicKey)) throw new ReactivationRejected('MALFORMED', 'new key is not on BabyJubJub')
       const newKeyHash = hashPublicKey(submission.newPublicKey)
-      const nullifier = membership[MEMBERSHIP_SIGNALS.nullifier]
-      const link = membership[MEMBERSHIP_SIGNALS.link]
-      if (membership[MEMBERSHIP_SIGNALS.newKeyHash] !== newKeyHash) {
-        throw new ReactivationRejected('KEY_MISMATCH', 'the membership proof is bound to another key')
-      }
-      if (!this.rootSet.has(membership[MEMBERSHIP_SIGNALS.root])) throw new ReactivationRejected('UNKNOWN_ROOT', 'root is not in the root history')
-      if (this.nullifiers.has(nullifier)) throw new ReactivationRejected('NULLIFIER_USED', 'nullifier was already used')
-      if (this.links.has(link)) throw new ReactivationRejected('LINK_USED', 'link was already used')
-      if (!(await verifyProof('membership', submission.membership))) {
-        throw new ReactivationRejected('BAD_MEMBERSHIP_PROOF', 'membership proof does not verify')
-      }
-      const activated =
-        leafOpening[LEAF_OPENING_SIGNALS.link] === link &&
-        leafOpening[LEAF_OPENING_SIGNALS.keyCommitment] === this.parameters.keyCommitment &&
-        !this.activeKeys.has(newKeyHash) &&
-        (await verifyProof('leaf_opening', submission.leafOpening))
+      const { nullifier, link, newKeyHash: boundKeyHash } = await this.admitReactivation(submission.membership)
+      if (boundKeyHash !== newKeyHash) throw new ReactivationRejected('KEY_MISMATCH', 'the membership proof is bound to another key')
+      // Every condition is evaluated into a value, none guards another: which one fails
+      // must not change the work done.
+      const checks = [
+        leafOpening[LEAF_OPENING_SIGNALS.link] === link,
+        leafOpening[LEAF_OPENING_SIGNALS.keyCommitment] === this.parameters.keyCommitment,
+        await verifyProof('leaf_opening', submission.leafOpening),
+      ]
+      const wasActive = this.activeKeys.has(newKeyHash)
+      const activated = checks.every(Boolean) && !wasActive
       const attempt = this.attempts
       const publicRecord: PublicAttempt = { nullifier: nullifier.toString(), link: link.toString(), membership: submission.membership }
       const privateRecord: PrivateAttempt = {
@@ -370,17 +442,18 @@ export class Operator {
         leafOpening: submission.leafOpening,
         activated,
       }
-      const operations: BatchOperation[] = [
+      await this.store.batch([
         { type: 'put', key: indexKey('attempt', attempt), value: JSON.stringify(publicRecord) },
         { type: 'put', key: indexKey('attempt-private', attempt), value: JSON.stringify(privateRecord) },
         { type: 'put', key: `nullifier/${nullifier}`, value: String(attempt) },
         { type: 'put', key: `link/${link}`, value: String(attempt) },
-      ]
-      if (activated) operations.push({ type: 'put', key: `active/${newKeyHash}`, value: '1' })
-      await this.store.batch(operations)
+        // Written on every path, so the batch has one shape whatever the outcome.
+        { type: 'put', key: `active/${newKeyHash}`, value: activated || wasActive ? ACTIVE : INACTIVE },
+      ])
       this.attempts++
       this.nullifiers.add(nullifier)
       this.links.add(link)
+      this.attemptedKeyHashes.add(newKeyHash)
       if (activated) this.activeKeys.add(newKeyHash)
       return { attempt, activated }
     })
@@ -417,6 +490,11 @@ export class Operator {
     return [...this.roots]
   }
 
+  /** Root history entries [from, to), each signed with the tree size it belongs to. */
+  signedRoots(from: number, to: number): SignedRoot[] {
+    return this.rootSignatures.slice(from, to)
+  }
+
   deactivationLog(from: number, to: number): Uint8Array[] {
     return this.deactivations.slice(from, to)
   }
@@ -436,9 +514,11 @@ export class Operator {
   }
 
   /**
-   * Counts, for every key active now, its latest valid vote. Votes from keys that were
-   * deactivated, from keys never active, with bad signatures or superseded are ignored,
-   * as MACI ignores votes under a changed key.
+   * Counts, for every key active now, its latest valid vote, over the poll's options only.
+   * Votes from keys that were deactivated, from keys never active, with bad signatures or
+   * superseded are ignored, as MACI ignores votes under a changed key. A vote for an option
+   * the poll does not define is ignored too, so a briber cannot give each bought key its own
+   * option and read the keys' fate off the tally (DESIGN 2.5, "fixed options").
    */
   async tally(): Promise<Tally> {
     await this.queue
@@ -447,22 +527,34 @@ export class Operator {
       const message = this.openMessage(ciphertext, EncryptionContext.vote)
       if (message === undefined || message.kind !== MessageKind.vote || !verifyMessage(message)) continue
       const keyHash = hashPublicKey(message.publicKey)
-      if (this.activeKeys.has(keyHash)) latest.set(keyHash, message.payload)
+      if (!this.activeKeys.has(keyHash)) continue
+      // A later vote for an undefined option still supersedes: the key's last word is what counts.
+      latest.set(keyHash, message.payload)
     }
     const counts: Record<string, number> = {}
-    for (const option of latest.values()) counts[option.toString()] = (counts[option.toString()] ?? 0) + 1
-    return { counts, countedVotes: latest.size, ignoredVotes: this.votes.length - latest.size }
+    for (let option = 0; option < this.parameters.voteOptions; option++) counts[String(option)] = 0
+    let counted = 0
+    for (const option of latest.values()) {
+      if (option >= BigInt(this.parameters.voteOptions)) continue
+      counts[option.toString()]++
+      counted++
+    }
+    return { counts, countedVotes: counted, ignoredVotes: this.votes.length - counted }
   }
 
   /**
    * DESIGN P4: writes, for every activated key, the two proofs with their public signals
-   * and verification keys, as files that `snarkjs groth16 verify` takes unchanged.
-   * Returns how many activations were exported.
+   * and verification keys, as files that `snarkjs groth16 verify` takes unchanged, and
+   * beside them what `maci-anon audit` checks them against: the public parameters and the
+   * root history. Returns how many activations were exported.
    */
   async exportProofs(directory: string): Promise<number> {
     await this.queue
     const publicRecords = await this.store.list('attempt')
     const privateRecords = await this.store.list('attempt-private')
+    await mkdir(directory, { recursive: true })
+    await writeFile(join(directory, 'parameters.json'), `${JSON.stringify(storeParameters(this.parameters), null, 2)}\n`)
+    await writeFile(join(directory, 'roots.json'), `${JSON.stringify(this.roots.map(String), null, 2)}\n`)
     let exported = 0
     for (let attempt = 0; attempt < publicRecords.length; attempt++) {
       const publicRecord = JSON.parse(publicRecords[attempt]) as PublicAttempt
@@ -475,6 +567,34 @@ export class Operator {
       exported++
     }
     return exported
+  }
+
+  private checkMembershipSignals(membership: ProofWithSignals): { nullifier: bigint; link: bigint; newKeyHash: bigint; root: bigint } {
+    const signals = parseSignals(membership, verificationKey('membership').nPublic)
+    const [root, nullifier, newKeyHash, link] = [
+      signals[MEMBERSHIP_SIGNALS.root],
+      signals[MEMBERSHIP_SIGNALS.nullifier],
+      signals[MEMBERSHIP_SIGNALS.newKeyHash],
+      signals[MEMBERSHIP_SIGNALS.link],
+    ]
+    if (!this.rootSet.has(root)) throw new ReactivationRejected('UNKNOWN_ROOT', 'root is not in the root history')
+    if (this.nullifiers.has(nullifier)) throw new ReactivationRejected('NULLIFIER_USED', 'nullifier was already used')
+    if (this.links.has(link)) throw new ReactivationRejected('LINK_USED', 'link was already used')
+    return { nullifier, link, newKeyHash, root }
+  }
+
+  /** A message from a known key, or MessageRefused for what its sender can know is wrong with it. */
+  private openKnownMessage(ciphertext: Uint8Array, context: string): SignedMessage {
+    if (ciphertext.length !== MESSAGE_CIPHERTEXT_BYTES) {
+      throw new MessageRefused('BAD_LENGTH', `a message ciphertext is ${MESSAGE_CIPHERTEXT_BYTES} bytes, got ${ciphertext.length}`)
+    }
+    const message = this.openMessage(ciphertext, context)
+    if (message === undefined) throw new MessageRefused('UNDECRYPTABLE', 'the ciphertext does not open under the operator key')
+    const keyHash = hashPublicKey(message.publicKey)
+    if (!this.signedUpHashes.has(keyHash) && !this.attemptedKeyHashes.has(keyHash)) {
+      throw new MessageRefused('UNKNOWN_KEY', 'the key is neither signed up nor the new key of a reactivation attempt')
+    }
+    return message
   }
 
   private openMessage(ciphertext: Uint8Array, context: string) {
@@ -493,6 +613,9 @@ export class Operator {
   }
 }
 
+const ACTIVE = '1'
+const INACTIVE = '0'
+
 function parseSignals(proof: ProofWithSignals, count: number): bigint[] {
   if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.publicSignals) || proof.publicSignals.length !== count) {
     throw new ReactivationRejected('MALFORMED', `expected ${count} public signals`)
@@ -510,6 +633,7 @@ function storeParameters(parameters: PublicParameters): StoredParameters {
     keyCommitment: parameters.keyCommitment.toString(),
     depth: parameters.depth,
     vkeyHashes: parameters.vkeyHashes,
+    voteOptions: parameters.voteOptions,
   }
 }
 
@@ -519,6 +643,7 @@ function loadParameters(stored: StoredParameters): PublicParameters {
     keyCommitment: BigInt(stored.keyCommitment),
     depth: stored.depth,
     vkeyHashes: stored.vkeyHashes,
+    voteOptions: stored.voteOptions,
   }
 }
 

@@ -27,8 +27,18 @@ export function makeDeactivation(keypair: Keypair, params: PublicParameters): De
   return { ciphertext, secret, commitment }
 }
 
+/** A vote for an option the poll does not define: the operator would ignore it, so it is not sent. */
+export class VoteOptionError extends RangeError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'VoteOptionError'
+  }
+}
+
 export function makeVote(keypair: Keypair, params: PublicParameters, option: number): Uint8Array {
-  if (!Number.isSafeInteger(option) || option < 0) throw new RangeError('a vote option is a non-negative integer')
+  if (!Number.isSafeInteger(option) || option < 0 || option >= params.voteOptions) {
+    throw new VoteOptionError(`the poll's vote options are 0 to ${params.voteOptions - 1}, not ${option}`)
+  }
   const message = signMessage(keypair, MessageKind.vote, BigInt(option))
   return encryptTo(params.operatorPublicKey, encodeMessage(message), EncryptionContext.vote)
 }
@@ -49,7 +59,7 @@ export interface VoterReactivation {
   newKeyHash: bigint
   link: bigint
   /** The voter's private inputs to the leaf-opening proof. */
-  leafOpening: { commitment: bigint; leaf: bigint; rho: bigint }
+  leafOpening: { commitment: bigint; leaf: bigint; rho: bigint; index: bigint }
   membershipInput: Record<string, bigint | bigint[] | number[]>
 }
 
@@ -67,7 +77,7 @@ export function prepareReactivation(request: ReactivationRequest): VoterReactiva
     nullifier,
     newKeyHash,
     link,
-    leafOpening: { commitment, leaf, rho },
+    leafOpening: { commitment, leaf, rho, index: BigInt(request.leafIndex) },
     membershipInput: {
       root: tree.root,
       nullifier,

@@ -41,17 +41,20 @@ export function parametersToWire(params: PublicParameters): wire.PublicParameter
     depth: params.depth,
     membershipVkeyHash: params.vkeyHashes.membership,
     leafOpeningVkeyHash: params.vkeyHashes.leafOpening,
+    voteOptions: params.voteOptions,
   }
 }
 
 export function parametersFromWire(params: wire.PublicParameters | undefined): PublicParameters {
   if (params === undefined) throw new ProtocolError('MALFORMED', 'public parameters are missing')
   if (params.depth < 1 || params.depth > 32) throw new ProtocolError('MALFORMED', `tree depth ${params.depth}`)
+  if (params.voteOptions < 1) throw new ProtocolError('MALFORMED', 'a poll has at least one vote option')
   return {
     operatorPublicKey: publicKeyFromWire(params.operatorPublicKey, 'operatorPublicKey'),
     keyCommitment: fieldFromBytes(params.keyCommitment, 'keyCommitment'),
     depth: params.depth,
     vkeyHashes: { membership: params.membershipVkeyHash, leafOpening: params.leafOpeningVkeyHash },
+    voteOptions: params.voteOptions,
   }
 }
 

@@ -3,7 +3,7 @@
  * cannot tell a valid message from an invalid one before the core has processed it, and the
  * core answers both alike, so the reply (and its timing) carries no validity signal.
  */
-import type { DeactivationReceipt } from '../daemon/operator.js'
+import { MESSAGE_CIPHERTEXT_BYTES, type DeactivationReceipt } from '../daemon/operator.js'
 import { exchange, openChannel, type Dialer, type OpenOptions, type Target } from './client.js'
 import { decodeAs, fieldFromBytes, fieldToWire } from './codec.js'
 import { ProtocolError } from './errors.js'
@@ -20,7 +20,10 @@ export function messageService(backend: MessageBackend): ProtocolService {
     name: 'message',
     async serve(channel) {
       const request = decodeAs(MessageRequest, await channel.receive(), 'message request')
-      if (request.ciphertext.length === 0) throw new ProtocolError('MALFORMED', 'empty ciphertext')
+      // Every message has one length (DESIGN 2.5): anything else is refused before the core sees it.
+      if (request.ciphertext.length !== MESSAGE_CIPHERTEXT_BYTES) {
+        throw new ProtocolError('MALFORMED', `a message ciphertext is ${MESSAGE_CIPHERTEXT_BYTES} bytes, got ${request.ciphertext.length}`)
+      }
       switch (request.kind) {
         case MessageKind.DEACTIVATE: {
           const receipt = await backend.submitDeactivation(request.ciphertext)

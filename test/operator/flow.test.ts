@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
-import { poseidon } from '../../src/crypto/poseidon.js'
+import { poseidon, realLeafOf } from '../../src/crypto/poseidon.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
 import { EncryptionContext, Operator, ReactivationRejected } from '../../src/daemon/operator.js'
 import { makeDeactivation, makeVote } from '../../src/daemon/voter.js'
@@ -37,7 +37,7 @@ describe('operator core, in one process', () => {
     const params = operator.publicParameters()
     const deactivation = makeDeactivation(alice, params)
     const receipt = await operator.submitDeactivation(deactivation.ciphertext)
-    expect(receipt.leaf).toBe(poseidon([operator.leafKeySecrets().leafKey, deactivation.commitment]))
+    expect(receipt.leaf).toBe(realLeafOf(operator.leafKeySecrets().leafKey, deactivation.commitment, receipt.index))
     expect(receipt.root).toBe(operator.status().root)
     expect(operator.isActive(alice.publicKey)).toBe(false)
 
@@ -75,7 +75,7 @@ describe('operator core, in one process', () => {
     expect(operator.isActive(bob.publicKey)).toBe(false)
 
     const { leafKey } = operator.leafKeySecrets()
-    expect(inactiveReceipt.leaf).not.toBe(poseidon([leafKey, inactive.commitment]))
+    expect(inactiveReceipt.leaf).not.toBe(realLeafOf(leafKey, inactive.commitment, inactiveReceipt.index))
 
     const attempt = await reactivateWithReferenceProver(operator, inactive, inactiveReceipt.index)
     expect(await verifyProof('membership', attempt.submission.membership)).toBe(true)
@@ -136,14 +136,15 @@ describe('operator core, in one process', () => {
     await operator.submitVote(makeVote(frank, params, 3))
     // Alice's old key was deactivated: its vote must not count.
     await operator.submitVote(makeVote(alice, params, 1))
-    // A key that never signed up.
-    await operator.submitVote(makeVote(generateKeypair(), params, 1))
+    // A key that never signed up is refused openly: the signup list is public.
+    await expect(operator.submitVote(makeVote(generateKeypair(), params, 1))).rejects.toThrow(/UNKNOWN_KEY/)
     // Frank changes his mind: only his latest vote counts.
     await operator.submitVote(makeVote(frank, params, 2))
     const tally = await operator.tally()
-    expect(tally.counts).toEqual({ '2': 1 })
+    // Every defined option is listed, counted or not.
+    expect(tally.counts).toEqual({ '0': 0, '1': 0, '2': 1, '3': 0 })
     expect(tally.countedVotes).toBe(1)
-    expect(tally.ignoredVotes).toBe(3)
+    expect(tally.ignoredVotes).toBe(2)
   })
 
   it('restores every piece of state after close and reopen', async () => {

@@ -719,6 +719,7 @@ export interface PublicParameters {
   depth: number
   membershipVkeyHash: string
   leafOpeningVkeyHash: string
+  voteOptions: number
 }
 
 export namespace PublicParameters {
@@ -756,6 +757,11 @@ export namespace PublicParameters {
           w.string(obj.leafOpeningVkeyHash)
         }
 
+        if ((obj.voteOptions != null && obj.voteOptions !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.voteOptions)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -764,7 +770,8 @@ export namespace PublicParameters {
           keyCommitment: uint8ArrayAlloc(0),
           depth: 0,
           membershipVkeyHash: '',
-          leafOpeningVkeyHash: ''
+          leafOpeningVkeyHash: '',
+          voteOptions: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -793,6 +800,10 @@ export namespace PublicParameters {
             }
             case 5: {
               obj.leafOpeningVkeyHash = reader.string()
+              break
+            }
+            case 6: {
+              obj.voteOptions = reader.uint32()
               break
             }
             default: {
@@ -845,6 +856,13 @@ export namespace PublicParameters {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.voteOptions`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -887,6 +905,11 @@ export namespace PublicParameters {
     value: string
   }
 
+  export interface PublicParametersVoteOptionsFieldEvent {
+    field: '$.voteOptions'
+    value: number
+  }
+
   export function encode (obj: Partial<PublicParameters>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PublicParameters.codec())
   }
@@ -895,7 +918,7 @@ export namespace PublicParameters {
     return decodeMessage(buf, PublicParameters.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PublicParameters>): Generator<PublicParametersOperatorPublicKeyXFieldEvent | PublicParametersOperatorPublicKeyYFieldEvent | PublicParametersKeyCommitmentFieldEvent | PublicParametersDepthFieldEvent | PublicParametersMembershipVkeyHashFieldEvent | PublicParametersLeafOpeningVkeyHashFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PublicParameters>): Generator<PublicParametersOperatorPublicKeyXFieldEvent | PublicParametersOperatorPublicKeyYFieldEvent | PublicParametersKeyCommitmentFieldEvent | PublicParametersDepthFieldEvent | PublicParametersMembershipVkeyHashFieldEvent | PublicParametersLeafOpeningVkeyHashFieldEvent | PublicParametersVoteOptionsFieldEvent> {
     return streamMessage(buf, PublicParameters.codec(), opts)
   }
 }
@@ -1392,6 +1415,11 @@ export namespace SyncResponse {
     value: string
   }
 
+  export interface SyncResponseParametersVoteOptionsFieldEvent {
+    field: '$.parameters.voteOptions'
+    value: number
+  }
+
   export interface SyncResponseHeadLeavesFieldEvent {
     field: '$.head.leaves'
     value: number
@@ -1431,7 +1459,7 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseParametersOperatorPublicKeyXFieldEvent | SyncResponseParametersOperatorPublicKeyYFieldEvent | SyncResponseParametersKeyCommitmentFieldEvent | SyncResponseParametersDepthFieldEvent | SyncResponseParametersMembershipVkeyHashFieldEvent | SyncResponseParametersLeafOpeningVkeyHashFieldEvent | SyncResponseHeadLeavesFieldEvent | SyncResponseHeadLogFieldEvent | SyncResponseHeadRootsFieldEvent | SyncResponseHeadRootFieldEvent | SyncResponseFromFieldEvent | SyncResponseItemsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseParametersOperatorPublicKeyXFieldEvent | SyncResponseParametersOperatorPublicKeyYFieldEvent | SyncResponseParametersKeyCommitmentFieldEvent | SyncResponseParametersDepthFieldEvent | SyncResponseParametersMembershipVkeyHashFieldEvent | SyncResponseParametersLeafOpeningVkeyHashFieldEvent | SyncResponseParametersVoteOptionsFieldEvent | SyncResponseHeadLeavesFieldEvent | SyncResponseHeadLogFieldEvent | SyncResponseHeadRootsFieldEvent | SyncResponseHeadRootFieldEvent | SyncResponseFromFieldEvent | SyncResponseItemsFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
   }
 }
