@@ -3,9 +3,11 @@
  * as separate processes on 127.0.0.1 with throwaway data directories, and every step goes
  * through the real `maci-anon` CLI over TCP + Noise:
  *
- *   voter-1 and voter-3 sign up; voter-2 never does, so its key is never active.
- *   voter-1 deactivates (valid); voter-2 deactivates (invalid: a random leaf).
- *   Both reactivate through the 2PC and see the same output.
+ *   All three sign up.
+ *   voter-1 deactivates (valid); voter-2 deactivates twice, and its second deactivation is
+ *   invalid (the key is no longer active: a random leaf).
+ *   voter-1 and voter-2 (with its invalid deactivation) reactivate through the 2PC, each on
+ *   a fresh peer identity for every read and the 2PC, and see the same output.
  *   Votes: voter-1's new key and old key, voter-2's new key, voter-3's key.
  *   The operator stops; the tally counts voter-1's new key and voter-3 only; the accepted
  *   reactivation's proofs are exported and checked with snarkjs.
@@ -22,7 +24,7 @@ import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } fr
 
 const execFileAsync = promisify(execFile)
 const SNARKJS = join(REPO_ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')
-const EXPECTED_TALLY = { counts: { '1': 1, '2': 1 }, countedVotes: 2, ignoredVotes: 2 }
+const EXPECTED_TALLY = { counts: { '0': 0, '1': 1, '2': 1, '3': 0 }, countedVotes: 2, ignoredVotes: 2 }
 
 let stepNumber = 0
 const step = (text: string) => console.log(`\n[${++stepNumber}] ${text}`)
@@ -59,21 +61,25 @@ async function main(): Promise<number> {
       detail(`${voter}: key ${String(key.publicKey).slice(0, 24)}…`)
     }
 
-    step('voter-1 and voter-3 sign up; voter-2 does not, so its key never becomes active')
-    for (const voter of ['voter-1', 'voter-3']) detail(`${voter}: state index ${String((await json(voter, ['voter', 'signup'])).stateIndex)}`)
+    step('the three voters sign up')
+    for (const voter of ['voter-1', 'voter-2', 'voter-3']) detail(`${voter}: state index ${String((await json(voter, ['voter', 'signup'])).stateIndex)}`)
 
-    step('deactivations: voter-1 (valid) and voter-2 (invalid: its key is not active)')
-    for (const voter of ['voter-1', 'voter-2']) {
+    step('deactivations: voter-1 (valid), voter-2 twice (the second is invalid: its key is no longer active)')
+    for (const [voter, kind] of [
+      ['voter-1', 'valid'],
+      ['voter-2', 'valid'],
+      ['voter-2', 'invalid'],
+    ]) {
       const receipt = await json(voter, ['voter', 'deactivate'])
-      detail(`${voter}: receipt {leaf index ${String(receipt.leafIndex)}, leaf ${String(receipt.leaf).slice(0, 16)}…, root ${String(receipt.root).slice(0, 16)}…}`)
+      detail(`${voter} (${kind}): receipt {leaf index ${String(receipt.leafIndex)}, leaf ${String(receipt.leaf).slice(0, 16)}…, root ${String(receipt.root).slice(0, 16)}…}`)
     }
-    detail('both receipts have the same form; only the operator knows which leaf is real')
+    detail('all receipts have the same form; only the operator knows which leaves are real')
 
-    step('the replica mirrors the two leaves and checks them against the root history')
-    await replica.waitForLog((line) => line.msg === 'mirrored new entries' && Number(line.to) >= 2)
-    detail('replica holds 2 leaves')
+    step('the replica mirrors the three leaves and checks each against the operator-signed root history')
+    await replica.waitForLog((line) => line.msg === 'mirrored new entries' && Number(line.to) >= 3)
+    detail('replica holds 3 leaves')
 
-    step('both reactivate through the 2PC, each from a fresh peer identity, leaf list synced from the replica')
+    step("voter-1 and voter-2 (its invalid deactivation) reactivate: each on a fresh peer identity, tree from the replica, signed root checked")
     const outputs: string[] = []
     for (const voter of ['voter-1', 'voter-2']) {
       const begun = performance.now()
@@ -106,7 +112,7 @@ async function main(): Promise<number> {
     const proofs = join(root, 'proofs')
     const exported = await json('operator', ['operator', 'export-proofs', proofs])
     detail(`${String(exported.exported)} accepted activation(s) exported`)
-    for (const activation of await readdir(proofs)) {
+    for (const activation of (await readdir(proofs)).filter((name) => name.startsWith('activation-'))) {
       for (const circuit of ['membership', 'leaf_opening']) {
         const base = join(proofs, activation, circuit)
         const { stdout } = await execFileAsync(process.execPath, [SNARKJS, 'groth16', 'verify', `${base}.vkey.json`, `${base}.public.json`, `${base}.proof.json`])

@@ -3,16 +3,21 @@
  * deactivation secrets live in the encrypted keystore; every network step is one short-lived
  * light node. `reactivate` prints only the operator's fixed acknowledgement, so its output
  * is the same whether the deactivation behind it was valid or not (DESIGN P1).
+ *
+ * signup, deactivate, vote and status speak with the voter's persistent peer identity;
+ * sync and reactivate each use a fresh one, for every read and for the 2PC (DESIGN 2.5).
  */
+import { randomInt } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { generateKeypair, publicKeyToString } from '../crypto/keys.js'
 import type { Config } from '../daemon/config.js'
+import type { PublicParameters } from '../daemon/operator.js'
 import { dataPaths } from '../daemon/paths.js'
 import { makeDeactivation, makeVote } from '../daemon/voter.js'
-import { VoterClient } from '../daemon/voter-client.js'
+import { AnonymousClient, checkAnonymitySet, VoterClient, type TreeSyncOptions, type VerifiedTree, type VoterEndpoints } from '../daemon/voter-client.js'
 import {
   currentKey,
   keystoreExists,
@@ -30,13 +35,19 @@ import { formatBytes, Progress } from './progress.js'
 const PHASE_LABELS: Record<ReactivationPhase, string> = {
   handshake: '2PC: handshake with the operator (fresh peer identity)',
   triples: '2PC: Beaver triples by oblivious transfer (membership proof alongside)',
-  'shared-hash': '2PC: shared Poseidon H(K, c)',
+  'shared-hash': '2PC: shared Poseidon H(K, c, i)',
   'validity-bit': '2PC: validity bit by garbled circuit',
   proof: '2PC: collaborative Groth16 proof',
   submit: 'sealing and submitting',
 }
 
 const NETWORK_KEYS: Array<keyof Config> = ['dataDir', 'passphrase', 'operatorAddress', 'replicaAddress', 'dialTimeoutMs']
+const REACTIVATION_KEYS: Array<keyof Config> = [...NETWORK_KEYS, 'anonymitySet', 'reactivationDelayMaxMs']
+
+const ALLOW_SINGLE_SOURCE_HELP =
+  'reactivate even when no replica confirms the tree (env MACI_ANON_ALLOW_SINGLE_SOURCE). This gives up the split-view ' +
+  'check: the operator alone vouches for the leaf list, so a malicious operator can hand you a fork of your own whose ' +
+  'root, published by your membership proof, links your reactivation to you'
 
 interface VoterContext {
   config: Config
@@ -99,25 +110,40 @@ export function voterCommands(program: Command): void {
   withConfigFlags(voter.command('sync').description('fetch and check the whole leaf list (from the replica when set)'), NETWORK_KEYS)
     .action(async (_options, command: Command) => {
       const context = await voterContext(command)
+      const state = await loadVoterState(context.keystore, context.passphrase)
       const progress = new Progress()
-      const synced = await withClient(context, async (client) => {
-        const params = await client.parameters()
-        return syncWithProgress(client, params.depth, progress)
-      })
-      const result = { leaves: synced.leaves.length, root: synced.root, source: synced.source }
+      // A check, not a proof: with no replica it reports the operator's word as such (0 confirmations).
+      const synced = await withFreshClient(context, async (client) =>
+        syncWithProgress(client, await client.parameters(), progress, { receipts: state.deactivations, allowSingleSource: true }),
+      )
+      const result = { leaves: synced.leaves.length, root: synced.root, source: synced.source, confirmations: synced.confirmations }
       printResult(context.json, result, table(Object.entries(result)))
     })
 
-  withConfigFlags(voter.command('reactivate').description('activate a new key from a deactivation, by the 2PC'), NETWORK_KEYS)
+  withConfigFlags(voter.command('reactivate').description('activate a new key from a deactivation, by the 2PC'), REACTIVATION_KEYS)
+    .addOption(new Option('--allow-single-source', ALLOW_SINGLE_SOURCE_HELP))
     .option('--deactivation <index>', 'deactivation to use (default: the newest not yet used)')
     .action(async (options: { deactivation?: string }, command: Command) => {
       const context = await voterContext(command)
+      const { config } = context
       const state = await loadVoterState(context.keystore, context.passphrase)
       const deactivation = pickDeactivation(state, options.deactivation)
       const progress = new Progress()
-      const { acknowledgement } = await withClient(context, async (client) => {
+      // One fresh identity for everything this reactivation reads and for the 2PC.
+      const { acknowledgement } = await withFreshClient(context, async (client) => {
         const params = await client.parameters()
-        const synced = await syncWithProgress(client, params.depth, progress, deactivation.leafIndex + 1)
+        const tree = await syncWithProgress(client, params, progress, {
+          receipts: state.deactivations,
+          allowSingleSource: config.allowSingleSource,
+        })
+        progress.note(
+          tree.confirmations > 0
+            ? `${tree.leaves.length} leaves; their root carries the operator's signature, confirmed by ${tree.confirmations} replica(s)`
+            : `${tree.leaves.length} leaves; confirmed by no replica (--allow-single-source)`,
+        )
+        checkAnonymitySet(tree.leaves.length, deactivation.leafIndex, config.anonymitySet)
+        progress.note(`anonymity set: ${tree.leaves.length - deactivation.leafIndex - 1} leaves follow yours (at least ${config.anonymitySet} required)`)
+        await randomDelay(config.reactivationDelayMaxMs, progress)
         const newKeypair = generateKeypair()
         // Saved before the session: if the session completes but the reply is lost, the key is not.
         state.keys.push({ keypair: newKeypair, origin: 'reactivation' })
@@ -127,7 +153,7 @@ export function voterCommands(program: Command): void {
           const input = {
             secret: deactivation.secret,
             leafIndex: deactivation.leafIndex,
-            leaves: synced.leaves,
+            leaves: tree.leaves,
             newPublicKey: newKeypair.publicKey,
             params,
           }
@@ -203,17 +229,18 @@ async function voterContext(command: Command): Promise<VoterContext> {
   return { config, keystore: resolve(dataPaths(config.dataDir).voterKeystore), passphrase: config.passphrase, json: isJson(command) }
 }
 
-async function withClient<T>(context: VoterContext, task: (client: VoterClient) => Promise<T>): Promise<T> {
-  const { config } = context
+function endpoints(config: Config): VoterEndpoints {
   if (config.operatorAddress === undefined) throw new CliError('operatorAddress is not configured')
-  const client = await VoterClient.start(
-    {
-      operator: multiaddr(config.operatorAddress),
-      replica: config.replicaAddress === undefined ? undefined : multiaddr(config.replicaAddress),
-      dialTimeoutMs: config.dialTimeoutMs,
-    },
-    dataPaths(config.dataDir).peerKey,
-  )
+  return {
+    operator: multiaddr(config.operatorAddress),
+    replicas: config.replicaAddress.map((address) => multiaddr(address)),
+    dialTimeoutMs: config.dialTimeoutMs,
+  }
+}
+
+/** A task on the voter's persistent identity. */
+async function withClient<T>(context: VoterContext, task: (client: VoterClient) => Promise<T>): Promise<T> {
+  const client = await VoterClient.start(endpoints(context.config), dataPaths(context.config.dataDir).peerKey)
   try {
     return await task(client)
   } finally {
@@ -221,11 +248,26 @@ async function withClient<T>(context: VoterContext, task: (client: VoterClient) 
   }
 }
 
-async function syncWithProgress(client: VoterClient, depth: number, progress: Progress, need = 0) {
-  progress.begin('syncing the full leaf list')
+/** A task on a fresh identity that is thrown away afterwards. */
+async function withFreshClient<T>(context: VoterContext, task: (client: AnonymousClient) => Promise<T>): Promise<T> {
+  const client = await AnonymousClient.start(endpoints(context.config))
   try {
-    const synced = await client.syncLeaves(depth, {
-      need,
+    return await task(client)
+  } finally {
+    await client.stop()
+  }
+}
+
+async function syncWithProgress(
+  client: AnonymousClient,
+  params: PublicParameters,
+  progress: Progress,
+  options: Pick<TreeSyncOptions, 'receipts' | 'allowSingleSource'>,
+): Promise<VerifiedTree> {
+  progress.begin('syncing the full leaf list and cross-checking its signed root (fresh peer identity)')
+  try {
+    const synced = await client.syncTree(params, {
+      ...options,
       onProgress: (_kind, done, total) => progress.update(`${done}/${total} leaves`),
       onNote: (message) => progress.note(message),
     })
@@ -235,6 +277,17 @@ async function syncWithProgress(client: VoterClient, depth: number, progress: Pr
     progress.fail()
     throw error
   }
+}
+
+/**
+ * Waits a uniformly random time in [0, maxMs] (node:crypto), so the moment of the 2PC does
+ * not follow from the moment of the sync.
+ */
+async function randomDelay(maxMs: number, progress: Progress): Promise<void> {
+  const delayMs = randomInt(0, maxMs + 1)
+  progress.begin(`waiting ${(delayMs / 1000).toFixed(1)} s before the 2PC (random delay, at most ${(maxMs / 1000).toFixed(1)} s)`)
+  await new Promise((resolve) => setTimeout(resolve, delayMs))
+  progress.end()
 }
 
 function trafficLine(stats: { bytesSent: number; bytesReceived: number; messagesSent: number; messagesReceived: number }): string {

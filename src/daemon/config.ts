@@ -33,10 +33,26 @@ export interface Config {
   logLevel: LogLevel
   /** The operator's multiaddr (replica and voter). A /p2p/ suffix pins its peer ID. */
   operatorAddress: string | undefined
-  /** A replica's multiaddr (voter): where the leaf list is synced from when set. */
-  replicaAddress: string | undefined
+  /**
+   * Replica multiaddrs (voter): where a reactivation syncs the leaf list from, and the
+   * independent sources its tree is cross-checked with (several must agree).
+   */
+  replicaAddress: string[]
+  /** Other replicas' multiaddrs (replica): their signed roots are compared with ours each round. */
+  peerReplicas: string[]
+  /** Leaves that must follow the voter's own before it reactivates (its anonymity set). */
+  anonymitySet: number
+  /** Upper bound of the uniformly random wait between a reactivation's sync and its 2PC. */
+  reactivationDelayMaxMs: number
+  /**
+   * Let a voter prove against a tree that only the operator vouches for (no replica
+   * reachable). Off by default: a malicious operator can then give this voter its own fork.
+   */
+  allowSingleSource: boolean
   /** Merkle tree depth for `operator init`. */
   depth: number
+  /** The poll's vote options (0 .. voteOptions - 1), fixed by `operator init`. */
+  voteOptions: number
   /** How often a replica polls the operator for new data. */
   syncIntervalMs: number
   /** How long a stopping daemon lets running sessions finish before cutting them. */
@@ -147,11 +163,41 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   },
   replicaAddress: {
     env: 'MACI_ANON_REPLICA',
-    parse: optionalText,
-    defaultFor: () => undefined,
-    description: "a replica's multiaddr",
+    parse: list,
+    defaultFor: () => [],
+    description: 'replica multiaddrs, comma-separated',
+  },
+  peerReplicas: {
+    env: 'MACI_ANON_PEER_REPLICAS',
+    parse: list,
+    defaultFor: () => [],
+    description: "other replicas' multiaddrs, whose signed roots this replica compares with its own",
+  },
+  anonymitySet: {
+    env: 'MACI_ANON_ANONYMITY_SET',
+    parse: integer(0, 1_000_000),
+    defaultFor: () => 8,
+    description: "leaves that must follow the voter's own before it reactivates",
+  },
+  reactivationDelayMaxMs: {
+    env: 'MACI_ANON_REACTIVATION_DELAY_MAX_MS',
+    parse: integer(0, 3_600_000),
+    defaultFor: () => 10_000,
+    description: 'most milliseconds of the random wait between the sync and the 2PC',
+  },
+  allowSingleSource: {
+    env: 'MACI_ANON_ALLOW_SINGLE_SOURCE',
+    parse: bool,
+    defaultFor: () => false,
+    description: 'reactivate against a tree no replica confirms',
   },
   depth: { env: 'MACI_ANON_DEPTH', parse: integer(1, 32), defaultFor: () => 20, description: 'Merkle tree depth' },
+  voteOptions: {
+    env: 'MACI_ANON_VOTE_OPTIONS',
+    parse: integer(1, 1024),
+    defaultFor: () => 4,
+    description: "the poll's vote options 0..N-1, fixed at init; votes for others are ignored",
+  },
   syncIntervalMs: {
     env: 'MACI_ANON_SYNC_INTERVAL_MS',
     parse: integer(100, 3_600_000),

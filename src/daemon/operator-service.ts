@@ -33,15 +33,11 @@ export class OperatorService {
         config,
         logger,
         services: [
-          signupService({
-            signup: (publicKey) =>
-              operator.signup(publicKey).catch((error: unknown) => {
-                // The core's refusals (duplicate key, point off the curve) are the peer's to know.
-                if (error instanceof OperatorError) throw new ProtocolError('REFUSED', error.message)
-                throw error
-              }),
+          signupService({ signup: (publicKey) => operator.signup(publicKey).catch(refusedOpenly) }),
+          messageService({
+            submitDeactivation: (ciphertext) => operator.submitDeactivation(ciphertext).catch(refusedOpenly),
+            submitVote: (ciphertext) => operator.submitVote(ciphertext).catch(refusedOpenly),
           }),
-          messageService(operator),
           syncService(operatorSyncSource(operator)),
           statusService({ status: () => operatorStatus(operator) }),
           reactivateService((channel) => serveReactivationSession(channel, operator)),
@@ -71,7 +67,16 @@ export class OperatorService {
   }
 }
 
-/** The operator's public data, as the sync protocol serves it. One leaf and one root per log entry. */
+/**
+ * The core's refusals (a duplicate key, a point off the curve, a message that does not open
+ * or whose key is unknown) are facts the peer knows already, so they reach it as REFUSED.
+ */
+function refusedOpenly(error: unknown): never {
+  if (error instanceof OperatorError) throw new ProtocolError('REFUSED', error.message)
+  throw error
+}
+
+/** The operator's public data, as the sync protocol serves it. One leaf and one signed root per log entry. */
 export function operatorSyncSource(operator: Operator): SyncSource {
   return {
     parameters: () => operator.publicParameters(),
@@ -81,7 +86,7 @@ export function operatorSyncSource(operator: Operator): SyncSource {
     },
     leaves: (from, to) => operator.leaves(from, to),
     log: (from, to) => operator.deactivationLog(from, to),
-    roots: (from, to) => operator.rootHistory().slice(from, to),
+    roots: (from, to) => operator.signedRoots(from, to),
   }
 }
 

@@ -2,8 +2,18 @@
  * The replica daemon: follows the operator's public data over the sync protocol, verifies
  * it (replica-mirror.ts), keeps it in LevelDB, and serves sync and status to anyone, so
  * voters fetch the leaf list without asking the operator.
+ *
+ * Each round it also compares the signed roots it holds with the operator's current answer
+ * and with every peer replica's (`peerReplicas`). An equivocation (two validly signed roots
+ * for one tree size) is stored, written to `<dataDir>/equivocation-<size>.json` for anyone
+ * to check, logged at error level and counted in `maci_anon_replica_equivocations`; from
+ * then on the replica serves no roots, so voters that cross-check with it stop.
  */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { Gauge } from 'prom-client'
+import type { SignedRoot } from '../crypto/root-signature.js'
 import { ChannelError } from '../mpc/channel.js'
 import { ProtocolError } from '../protocol/errors.js'
 import { SYNC_RANGE_ITEMS } from '../protocol/ids.js'
@@ -13,7 +23,7 @@ import { ConfigError, type Config } from './config.js'
 import { DaemonHost } from './host.js'
 import type { Logger } from './logger.js'
 import { dataPaths } from './paths.js'
-import { InconsistentDataError, ReplicaMirror } from './replica-mirror.js'
+import { InconsistentDataError, ReplicaMirror, serializeProof, type EquivocationProof } from './replica-mirror.js'
 import { VERSION } from './version.js'
 
 /** Entries fetched per round trip while catching up. */
@@ -23,12 +33,15 @@ export class ReplicaService {
   private timer: NodeJS.Timeout | undefined
   private round: Promise<void> = Promise.resolve()
   private stopped = false
+  /** Per peer replica, how many positions were already compared and agreed (histories only grow). */
+  private readonly compared = new Map<string, number>()
 
   private constructor(
     readonly mirror: ReplicaMirror,
     readonly host: DaemonHost,
     private readonly operator: Multiaddr,
-    private readonly intervalMs: number,
+    private readonly peers: Multiaddr[],
+    private readonly config: Config,
     private readonly logger: Logger,
     private readonly onFatal: (error: Error) => void,
   ) {}
@@ -37,6 +50,7 @@ export class ReplicaService {
   static async start(config: Config, logger: Logger, onFatal: (error: Error) => void): Promise<ReplicaService> {
     if (config.operatorAddress === undefined) throw new ConfigError('a replica needs operatorAddress')
     const operator = multiaddr(config.operatorAddress)
+    const peers = config.peerReplicas.map((address) => multiaddr(address))
     const mirror = await ReplicaMirror.open(dataPaths(config.dataDir).replicaMirror)
     try {
       const host = await DaemonHost.start({
@@ -51,7 +65,16 @@ export class ReplicaService {
         ],
         stateSizes: () => ({ leaves: mirror.size, deactivations: mirror.size }),
       })
-      const service = new ReplicaService(mirror, host, operator, config.syncIntervalMs, logger, onFatal)
+      new Gauge({
+        name: 'maci_anon_replica_equivocations',
+        help: 'Proofs held that the operator signed two different roots for one tree size; above 0, no roots are served.',
+        registers: [host.metrics.registry],
+        collect() {
+          this.set(mirror.equivocations.length)
+        },
+      })
+      const service = new ReplicaService(mirror, host, operator, peers, config, logger, onFatal)
+      for (const proof of mirror.equivocations) service.reportEquivocation(proof)
       service.schedule(0)
       return service
     } catch (error) {
@@ -72,7 +95,9 @@ export class ReplicaService {
   private schedule(delayMs: number): void {
     if (this.stopped) return
     this.timer = setTimeout(() => {
-      this.round = this.follow().finally(() => this.schedule(this.intervalMs))
+      this.round = this.follow()
+        .then(() => this.compareWithPeers())
+        .finally(() => this.schedule(this.config.syncIntervalMs))
     }, delayMs)
   }
 
@@ -92,6 +117,11 @@ export class ReplicaService {
         const to = Math.min(head.leaves, from + BATCH)
         const [leaves, roots, log] = [await client.leaves(from, to), await client.roots(from, to), await client.log(from, to)]
         await this.mirror.append({ leaves, roots, log })
+      }
+      // The operator's current signature for the newest size held must name the same root.
+      if (this.mirror.size > 0) {
+        const [signed] = await client.roots(this.mirror.size - 1, this.mirror.size)
+        await this.compare(signed, 'operator')
       }
       if (this.mirror.size === head.leaves && this.mirror.root !== head.root) {
         throw new InconsistentDataError('the mirrored leaves do not produce the operator’s current root')
@@ -113,5 +143,58 @@ export class ReplicaService {
     } finally {
       await client?.close()
     }
+  }
+
+  /**
+   * Fetch each peer's signed roots for the positions both hold and not compared yet. A peer
+   * that is unreachable or serves unsigned roots is logged and skipped: it cannot forge the
+   * operator's signature, so it can only withhold a comparison, never fake an equivocation.
+   */
+  private async compareWithPeers(): Promise<void> {
+    for (const peer of this.peers) {
+      if (this.stopped) return
+      const name = peer.toString()
+      let client: SyncClient | undefined
+      try {
+        client = await SyncClient.open(this.host.node, peer)
+        const head = await client.head()
+        const common = Math.min(head.roots, this.mirror.size)
+        let next = Math.min(this.compared.get(name) ?? 0, common)
+        while (next < common && !this.stopped) {
+          const to = Math.min(common, next + BATCH)
+          for (const signed of await client.roots(next, to)) await this.compare(signed, name)
+          next = to
+        }
+        this.compared.set(name, next)
+      } catch (error) {
+        if (error instanceof InconsistentDataError || error instanceof ChannelError || error instanceof ProtocolError) {
+          this.logger.warn({ replica: name, detail: error.message }, 'cannot compare roots with a peer replica')
+        } else {
+          this.stopped = true
+          this.logger.fatal({ detail: (error as Error).message }, 'replica failed')
+          this.onFatal(error as Error)
+        }
+      } finally {
+        await client?.close()
+      }
+    }
+  }
+
+  /** Once one equivocation is proved the replica serves no roots, so one proof is all it keeps. */
+  private async compare(signed: SignedRoot, source: string): Promise<void> {
+    if (this.mirror.equivocations.length > 0) return
+    const proof = await this.mirror.compare(signed, source)
+    if (proof === undefined) return
+    this.host.metrics.replicaRounds.inc({ outcome: 'equivocation' })
+    // Published beside the database, so anyone can take the proof without speaking sync.
+    await writeFile(join(this.config.dataDir, `equivocation-${proof.size}.json`), `${serializeProof(proof)}\n`)
+    this.reportEquivocation(proof)
+  }
+
+  private reportEquivocation(proof: EquivocationProof): void {
+    this.logger.error(
+      { size: proof.size, held: proof.held.root.toString(), other: proof.other.root.toString(), source: proof.source },
+      'the operator equivocated: two signed roots for one tree size; serving no roots from now on',
+    )
   }
 }

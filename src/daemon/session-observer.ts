@@ -1,7 +1,21 @@
-/** Reports every served session to the log and the metrics, in one place for all roles. */
+/**
+ * Reports every served session to the log and the metrics, in one place for all roles.
+ *
+ * A line that names a peer carries nothing a reactivation later reveals (DESIGN 2.5, "reads
+ * that link nothing"): no root, no tree size, no nullifier, link or key. So session lines
+ * list which kinds of data were served, never how many items (a voter reads the whole leaf
+ * list, so that amount is the tree size its membership proof's root belongs to); amounts go
+ * to the metrics, which aggregate over peers. For sync and reactivate sessions, a failure's
+ * detail is logged on a line of its own without the peer, at debug level unless it is an
+ * internal error.
+ */
 import type { SessionObserver } from '../protocol/server.js'
+import type { ProtocolName } from '../protocol/ids.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
+
+/** Protocols whose sessions read or carry what a reactivation reveals. */
+const REACTIVATION_RELATED: ReadonlySet<ProtocolName> = new Set(['sync', 'reactivate'])
 
 export function sessionObserver(logger: Logger, metrics: Metrics): SessionObserver {
   return {
@@ -14,18 +28,23 @@ export function sessionObserver(logger: Logger, metrics: Metrics): SessionObserv
       if (protocol === 'sync') {
         for (const [kind, amount] of Object.entries(counts)) metrics.syncItemsServed.inc({ kind }, amount)
       }
-      const fields = { protocol, peer, durationMs: Math.round(durationMs), counts }
+      const served = Object.keys(counts).filter((kind) => counts[kind] > 0)
+      const fields = { protocol, peer, durationMs: Math.round(durationMs), served }
       if (error === undefined) {
         // A replica polls parameters and head every few seconds; only sessions that moved
         // data (ranges, state changes) are worth a line at info level.
-        const pollOnly = protocol === 'sync' && Object.keys(counts).every((kind) => kind === 'parameters' || kind === 'head')
+        const pollOnly = protocol === 'sync' && served.every((kind) => kind === 'parameters' || kind === 'head')
         if (pollOnly) logger.debug(fields, 'session ended')
         else logger.info(fields, 'session ended')
-      } else if (error.code === 'INTERNAL') {
-        logger.error({ ...fields, code: error.code, detail: error.detail }, 'session failed')
-      } else {
-        logger.warn({ ...fields, code: error.code, detail: error.detail, remote: error.remote }, 'session failed')
+        return
       }
+      const level = error.code === 'INTERNAL' ? 'error' : 'warn'
+      if (!REACTIVATION_RELATED.has(protocol)) {
+        logger[level]({ ...fields, code: error.code, detail: error.detail, remote: error.remote }, 'session failed')
+        return
+      }
+      logger[level]({ ...fields, code: error.code, remote: error.remote }, 'session failed')
+      logger[error.code === 'INTERNAL' ? 'error' : 'debug']({ protocol, code: error.code, detail: error.detail }, 'session failure detail')
     },
   }
 }

@@ -21,6 +21,14 @@ export const DEFAULT_TOPOLOGY_PORTS: Ports = {
 /** Testnet voters' keystore passphrase: a demo value, never one for real keys. */
 export const TESTNET_PASSPHRASE = 'testnet-only-passphrase'
 
+/**
+ * Reactivation settings of testnet voters, set low on purpose: with three voters someone's
+ * leaf is always the last, so no anonymity set could be met, and the demo should not wait
+ * the default 10 s. A real poll keeps the defaults (8 leaves, up to 10 s).
+ */
+export const TESTNET_ANONYMITY_SET = 0
+export const TESTNET_REACTIVATION_DELAY_MAX_MS = 1_000
+
 export interface ServiceSpec {
   name: string
   role: Role
@@ -105,6 +113,8 @@ export function serviceEnv(service: ServiceSpec, placement: Placement, ports: Po
   if (service.role === 'voter') {
     env.MACI_ANON_REPLICA = placement.address('replica', ports.replica.p2p)
     env.MACI_ANON_PASSPHRASE = TESTNET_PASSPHRASE
+    env.MACI_ANON_ANONYMITY_SET = String(TESTNET_ANONYMITY_SET)
+    env.MACI_ANON_REACTIVATION_DELAY_MAX_MS = String(TESTNET_REACTIVATION_DELAY_MAX_MS)
   }
   return env
 }

@@ -1,17 +1,28 @@
 /**
- * The voter light node: a libp2p node without listeners that talks to the operator and, for
- * the leaf list, to a replica. Privacy rules from DESIGN 2.3 live here:
- * - the whole leaf list is fetched, never one path (a path reveals the leaf index);
- * - it comes from a replica when one is configured, and is checked against the operator's
- *   root history, so the replica cannot feed a forged tree;
- * - each reactivation runs on a fresh libp2p identity used for nothing else.
+ * The voter light node: libp2p nodes without listeners that talk to the operator and to
+ * replicas. Privacy rules from DESIGN 2.3 and 2.5 live here:
+ * - the persistent identity (`VoterClient`) signs up, deactivates, votes and asks for
+ *   status, and nothing else: it never reads what a reactivation depends on;
+ * - a reactivation runs on one fresh identity (`AnonymousClient`) for all of its reads
+ *   (parameters, leaves, signed roots) and for the 2PC, so no session of the identity that
+ *   sent the deactivation relates to it;
+ * - the whole leaf list is fetched, never one path (a path reveals the leaf index), from a
+ *   replica when one is reachable;
+ * - the tree is cross-checked with independent sources before anything is proved against
+ *   it: leaves from a replica must produce a root the operator signed for that size, every
+ *   reachable replica must hold that same signed root, and leaves from the operator need a
+ *   replica's signed root for the same size. With no replica at all, only an explicit
+ *   `allowSingleSource` lets the voter go on, since the operator could then hand this voter
+ *   a fork of its own whose root names it;
+ * - the voter's receipts are checked against every list it syncs (`checkReceipts`).
  */
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PublicKey } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
+import { verifySignedRoot, type SignedRoot } from '../crypto/root-signature.js'
 import type { Channel } from '../mpc/channel.js'
 import { ChannelError } from '../mpc/channel.js'
-import { ProtocolError } from '../protocol/errors.js'
+import { ProtocolError, RemoteAbortError } from '../protocol/errors.js'
 import { submitDeactivation, submitVote } from '../protocol/message.js'
 import type { OpenOptions } from '../protocol/client.js'
 import { ObservedChannel } from '../protocol/observed-channel.js'
@@ -19,22 +30,49 @@ import { openReactivation } from '../protocol/reactivate.js'
 import type { ReactivationPhase, VoterReactivationInput } from '../protocol/reactivation-session.js'
 import { requestSignup } from '../protocol/signup.js'
 import { requestStatus, type NodeStatus } from '../protocol/status.js'
-import { SyncClient, type SyncProgress } from '../protocol/sync.js'
+import { SyncClient, type SyncHead, type SyncProgress } from '../protocol/sync.js'
 import { createNode, ephemeralPeerKey, loadOrCreatePeerKey, type Node } from './node.js'
 import type { DeactivationReceipt, PublicParameters } from './operator.js'
+import { sameParameters } from './replica-mirror.js'
 
 export interface VoterEndpoints {
   operator: Multiaddr
-  replica?: Multiaddr
-  /** Deadline for connecting to either. */
+  replicas: readonly Multiaddr[]
+  /** Deadline for connecting to any of them. */
   dialTimeoutMs?: number
 }
 
-export interface LeafListSync {
-  leaves: bigint[]
+/** What the voter's keystore kept of a deactivation receipt. */
+export interface StoredReceipt {
+  leafIndex: number
+  leaf: bigint
   root: bigint
-  /** Where the list came from; 'operator' only when no replica is configured or reachable. */
+}
+
+/** A leaf list checked against independent sources. */
+export interface VerifiedTree {
+  leaves: bigint[]
+  /** The newest root of the list: the one every voter syncing at this size proves against. */
+  root: bigint
+  /** The operator's signature on `root` for `leaves.length` leaves. */
+  signed: SignedRoot
+  /** Where the leaves came from. */
   source: 'replica' | 'operator'
+  /** Replicas that hold this very signed root (0 only with allowSingleSource). */
+  confirmations: number
+}
+
+export interface TreeSyncOptions {
+  /** Receipts the list must still hold, unchanged. */
+  receipts?: readonly StoredReceipt[]
+  /** Go on with no replica reachable, on the operator's word alone. */
+  allowSingleSource?: boolean
+  onProgress?: SyncProgress
+  /** Why a replica was waited for or skipped. */
+  onNote?: (message: string) => void
+  /** How long to wait for a replica that has not mirrored the voter's own leaves yet. */
+  replicaAttempts?: number
+  replicaRetryMs?: number
 }
 
 export interface ReactivationProgress {
@@ -44,18 +82,11 @@ export interface ReactivationProgress {
   onTraffic?: (stats: Channel['stats']) => void
 }
 
-export interface LeafSyncOptions {
-  /** Leaves the list must hold (the voter's own leaf index + 1). */
-  need?: number
-  onProgress?: SyncProgress
-  /** Why the replica was waited for or skipped. */
-  onNote?: (message: string) => void
-}
-
-/** A lagging replica is polled this many times, this far apart, before the operator is asked. */
+/** A lagging replica is polled this many times, this far apart, before the voter gives up. */
 const REPLICA_ATTEMPTS = 10
 const REPLICA_RETRY_MS = 1_000
 
+/** The synced list cannot be used as it is. */
 export class LeafListError extends Error {
   constructor(message: string) {
     super(message)
@@ -63,19 +94,105 @@ export class LeafListError extends Error {
   }
 }
 
-export class VoterClient {
-  private constructor(
-    private readonly node: Node,
-    private readonly endpoints: VoterEndpoints,
+/** The list lost or changed a leaf the operator gave this voter a receipt for (issue 8, attack 8). */
+export class LostDeactivationError extends LeafListError {
+  constructor(
+    readonly leafIndex: number,
+    readonly reason: 'missing' | 'changed',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'LostDeactivationError'
+  }
+}
+
+export type SplitViewReason = 'EQUIVOCATION' | 'MISMATCH' | 'BAD_SIGNATURE' | 'PARAMETERS'
+
+/** The sources disagree, or one of them does not carry the operator's word: nothing is proved. */
+export class SplitViewError extends LeafListError {
+  constructor(
+    readonly reason: SplitViewReason,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'SplitViewError'
+  }
+}
+
+/** No replica could confirm the tree, and the voter did not accept the operator's word alone. */
+export class NoIndependentSourceError extends LeafListError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NoIndependentSourceError'
+  }
+}
+
+/** Too few leaves follow the voter's own for its reactivation to hide among them. */
+export class AnonymitySetError extends LeafListError {
+  constructor(
+    readonly following: number,
+    readonly needed: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'AnonymitySetError'
+  }
+}
+
+/** Throws AnonymitySetError unless `needed` leaves follow leaf `leafIndex` in a tree of `size` leaves. */
+export function checkAnonymitySet(size: number, leafIndex: number, needed: number): void {
+  const following = Math.max(0, size - leafIndex - 1)
+  if (following >= needed) return
+  throw new AnonymitySetError(
+    following,
+    needed,
+    `only ${following} leaves follow yours (leaf ${leafIndex} of ${size}); the anonymity set needs ${needed}. ` +
+      'Retry once more voters have deactivated, or lower it with --anonymity-set, MACI_ANON_ANONYMITY_SET or the anonymitySet config key ' +
+      '(a smaller set makes your reactivation easier to single out).',
+  )
+}
+
+/**
+ * Throws LostDeactivationError unless every receipt's leaf is still in `leaves`, at its
+ * index, under the same history: the prefix up to it must produce the receipt's root. A
+ * leaf found nowhere in the list is reported as lost; one moved, or under a changed prefix,
+ * as changed.
+ */
+export function checkReceipts(leaves: readonly bigint[], depth: number, receipts: readonly StoredReceipt[]): void {
+  for (const receipt of receipts) {
+    const index = receipt.leafIndex
+    if (leaves[index] !== receipt.leaf) {
+      const found = leaves.indexOf(receipt.leaf)
+      if (found < 0) {
+        throw new LostDeactivationError(
+          index,
+          'missing',
+          `the synced list (${leaves.length} leaves) has lost your deactivation at leaf index ${index}: its leaf is not in it; refusing the list`,
+        )
+      }
+      throw new LostDeactivationError(
+        index,
+        'changed',
+        `the synced list changed your deactivation at leaf index ${index}: its leaf is at index ${found}; refusing the list`,
+      )
+    }
+    if (IncrementalMerkleTree.fromLeaves(depth, leaves.slice(0, index + 1)).root !== receipt.root) {
+      throw new LostDeactivationError(
+        index,
+        'changed',
+        `the synced list changed the leaves up to your deactivation at leaf index ${index}: they no longer produce your receipt's root; refusing the list`,
+      )
+    }
+  }
+}
+
+abstract class LightNode {
+  protected constructor(
+    protected readonly node: Node,
+    protected readonly endpoints: VoterEndpoints,
   ) {}
 
-  /** A light node with the voter's persistent peer key (created on first use). */
-  static async start(endpoints: VoterEndpoints, peerKeyPath: string): Promise<VoterClient> {
-    const node = await createNode({ privateKey: await loadOrCreatePeerKey(peerKeyPath), listen: [] })
-    return new VoterClient(node, endpoints)
-  }
-
-  private get dial(): OpenOptions {
+  protected get dial(): OpenOptions {
     return { dialTimeoutMs: this.endpoints.dialTimeoutMs }
   }
 
@@ -87,7 +204,7 @@ export class VoterClient {
     await this.node.stop()
   }
 
-  /** The operator's public parameters, from the operator itself: they say whom to encrypt to. */
+  /** The operator's public parameters, from the operator itself: they say whom to encrypt to and whose signatures count. */
   async parameters(): Promise<PublicParameters> {
     const client = await SyncClient.open(this.node, this.endpoints.operator, this.dial)
     try {
@@ -95,6 +212,15 @@ export class VoterClient {
     } finally {
       await client.close()
     }
+  }
+}
+
+/** The voter's persistent identity: signup, deactivation, votes, status. Never a reactivation's reads. */
+export class VoterClient extends LightNode {
+  /** A light node with the voter's persistent peer key (created on first use). */
+  static async start(endpoints: VoterEndpoints, peerKeyPath: string): Promise<VoterClient> {
+    const node = await createNode({ privateKey: await loadOrCreatePeerKey(peerKeyPath), listen: [] })
+    return new VoterClient(node, endpoints)
   }
 
   signup(publicKey: PublicKey): Promise<{ stateIndex: number }> {
@@ -112,87 +238,203 @@ export class VoterClient {
   status(): Promise<NodeStatus> {
     return requestStatus(this.node, this.endpoints.operator, this.dial)
   }
+}
 
-  /**
-   * The whole leaf list, from the replica when one is configured, checked by recomputing
-   * the root: the list must produce the root the operator published for that many leaves.
-   * A replica that lags behind `options.need` leaves is waited for, then, like an
-   * unreachable one, replaced by the operator.
-   */
-  async syncLeaves(depth: number, options: LeafSyncOptions = {}): Promise<LeafListSync> {
-    const need = options.need ?? 0
-    if (this.endpoints.replica !== undefined) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const fetched = await this.fetchLeaves(this.endpoints.replica, depth, options.onProgress)
-          await this.checkAgainstOperator(fetched)
-          if (fetched.leaves.length >= need) return { ...fetched, source: 'replica' }
-          if (attempt >= REPLICA_ATTEMPTS) {
-            options.onNote?.(`the replica holds ${fetched.leaves.length} of the ${need} leaves needed; syncing from the operator`)
-            break
-          }
-          options.onNote?.(`the replica holds ${fetched.leaves.length} of the ${need} leaves needed; waiting for it`)
-          await new Promise((resolve) => setTimeout(resolve, REPLICA_RETRY_MS))
-        } catch (error) {
-          if (!(error instanceof ChannelError || error instanceof ProtocolError)) throw error
-          options.onNote?.(`replica unavailable (${error.message}); syncing from the operator`)
-          break
-        }
-      }
-    }
-    const fetched = await this.fetchLeaves(this.endpoints.operator, depth, options.onProgress)
-    if (fetched.leaves.length < need) {
-      throw new LeafListError(`the operator holds ${fetched.leaves.length} leaves; leaf ${need - 1} is not among them`)
-    }
-    return { ...fetched, source: 'operator' }
+interface ReplicaView {
+  address: Multiaddr
+  client: SyncClient
+  head: SyncHead
+}
+
+/**
+ * A fresh libp2p identity used for one reactivation (or one `voter sync`) and nothing else:
+ * every read the reactivation depends on, and the 2PC itself.
+ */
+export class AnonymousClient extends LightNode {
+  static async start(endpoints: VoterEndpoints): Promise<AnonymousClient> {
+    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+    return new AnonymousClient(node, endpoints)
   }
 
   /**
-   * Run the voter's side of the reactivation 2PC on a node with a fresh identity, so the
-   * session cannot be linked to this voter's signup, deactivation or votes by peer ID.
+   * The whole leaf list at the size every reachable replica holds, cross-checked (see the
+   * header) and checked against the receipts. `params` are the operator's, read by this
+   * identity: a replica that serves other parameters is not a source for this poll.
    */
+  async syncTree(params: PublicParameters, options: TreeSyncOptions = {}): Promise<VerifiedTree> {
+    const receipts = options.receipts ?? []
+    const need = Math.max(0, ...receipts.map((receipt) => receipt.leafIndex + 1))
+    const replicas = await this.openReplicas(params, options)
+    try {
+      if (replicas.length === 0 && options.allowSingleSource !== true) {
+        throw new NoIndependentSourceError(
+          (this.endpoints.replicas.length === 0 ? 'no replica is configured' : 'no replica is reachable') +
+            ': the operator alone would vouch for the tree, and it could give you a fork of your own. ' +
+            'Configure a replica (replicaAddress, MACI_ANON_REPLICA), or accept that risk with --allow-single-source.',
+        )
+      }
+      await this.waitForReplicas(replicas, need, options)
+      const size = replicas.length > 0 ? Math.min(...replicas.map((replica) => replica.head.leaves)) : undefined
+      const fetched = await this.fetchLeaves(replicas, size, options)
+      if (fetched.leaves.length === 0) throw new LeafListError('the tree is empty: there is nothing to prove membership in')
+      const root = IncrementalMerkleTree.fromLeaves(params.depth, fetched.leaves).root
+      const vouchers = await this.signedRoots(replicas, fetched, params)
+      checkAgreement(vouchers, root, fetched.leaves.length)
+      checkReceipts(fetched.leaves, params.depth, receipts)
+      return { leaves: fetched.leaves, root, signed: vouchers[0].signed, source: fetched.source, confirmations: replicas.length }
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.client.close()))
+    }
+  }
+
+  /** The voter's side of the reactivation 2PC, on this identity. */
   async reactivate(input: VoterReactivationInput, progress: ReactivationProgress = {}): Promise<{ acknowledgement: string }> {
     // Loaded here only: the session pulls in the MPC engine and circuit artifacts.
     const { requestReactivation } = await import('../protocol/reactivation-session.js')
-    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+    const stream = await openReactivation(this.node, this.endpoints.operator, this.dial)
+    const channel = progress.onTraffic === undefined ? stream : new ObservedChannel(stream, progress.onTraffic)
     try {
-      const stream = await openReactivation(node, this.endpoints.operator, this.dial)
-      const channel = progress.onTraffic === undefined ? stream : new ObservedChannel(stream, progress.onTraffic)
-      try {
-        return await requestReactivation(channel, input, { onPhase: progress.onPhase })
-      } finally {
-        await channel.close()
+      return await requestReactivation(channel, input, { onPhase: progress.onPhase })
+    } finally {
+      await channel.close()
+    }
+  }
+
+  /** A session with every configured replica that answers with this poll's parameters. */
+  private async openReplicas(params: PublicParameters, options: TreeSyncOptions): Promise<ReplicaView[]> {
+    const views: ReplicaView[] = []
+    try {
+      for (const address of this.endpoints.replicas) {
+        let client: SyncClient | undefined
+        try {
+          client = await SyncClient.open(this.node, address, this.dial)
+          if (!sameParameters(await client.parameters(), params)) {
+            throw new SplitViewError('PARAMETERS', `replica ${address.toString()} serves other parameters than the operator: it mirrors another poll or operator`)
+          }
+          views.push({ address, client, head: await client.head() })
+        } catch (error) {
+          await client?.close()
+          if (!isUnreachable(error)) throw error
+          options.onNote?.(`replica ${address.toString()} unavailable (${(error as Error).message}); skipping it`)
+        }
       }
-    } finally {
-      await node.stop()
+      return views
+    } catch (error) {
+      await Promise.all(views.map((view) => view.client.close()))
+      throw error
     }
   }
 
-  private async fetchLeaves(source: Multiaddr, depth: number, onProgress?: SyncProgress): Promise<{ leaves: bigint[]; root: bigint }> {
-    const client = await SyncClient.open(this.node, source, this.dial)
-    try {
-      const head = await client.head()
-      const leaves = await client.leaves(0, head.leaves, onProgress)
-      const root = IncrementalMerkleTree.fromLeaves(depth, leaves).root
-      if (root !== head.root) throw new LeafListError('the leaf list does not produce the root its server announced')
-      return { leaves, root }
-    } finally {
-      await client.close()
+  /** Replicas that have not mirrored the voter's own leaves yet are polled again for a while. */
+  private async waitForReplicas(replicas: ReplicaView[], need: number, options: TreeSyncOptions): Promise<void> {
+    const attempts = options.replicaAttempts ?? REPLICA_ATTEMPTS
+    for (let attempt = 1; replicas.some((replica) => replica.head.leaves < need); attempt++) {
+      const least = Math.min(...replicas.map((replica) => replica.head.leaves))
+      if (attempt >= attempts) {
+        throw new LostDeactivationError(
+          need - 1,
+          'missing',
+          `after ${attempts} tries a replica still holds only ${least} leaves, so it has lost your deactivation at leaf index ${need - 1} ` +
+            'or the operator never gave it out; refusing to go on',
+        )
+      }
+      options.onNote?.(`a replica holds ${least} of the ${need} leaves your receipts need; waiting for it`)
+      await new Promise((resolve) => setTimeout(resolve, options.replicaRetryMs ?? REPLICA_RETRY_MS))
+      for (const replica of replicas) replica.head = await replica.client.head()
     }
   }
 
-  /** One ROOTS query for the replica's last position: it tells the operator nothing about us. */
-  private async checkAgainstOperator(fetched: { leaves: bigint[]; root: bigint }): Promise<void> {
-    if (fetched.leaves.length === 0) return
+  /**
+   * Leaves [0, size) from the first replica that serves them, else from the operator. With
+   * no replica (size undefined), the operator's whole list.
+   */
+  private async fetchLeaves(
+    replicas: ReplicaView[],
+    size: number | undefined,
+    options: TreeSyncOptions,
+  ): Promise<{ leaves: bigint[]; source: 'replica' | 'operator' }> {
+    if (size !== undefined) {
+      for (const replica of replicas) {
+        try {
+          return { leaves: await replica.client.leaves(0, size, options.onProgress), source: 'replica' }
+        } catch (error) {
+          if (!isUnreachable(error)) throw error
+          options.onNote?.(`replica ${replica.address.toString()} did not serve its leaves (${(error as Error).message})`)
+          // A failed query ends the sync session; its signed root is still needed, on a new one.
+          await replica.client.close()
+          replica.client = await SyncClient.open(this.node, replica.address, this.dial)
+        }
+      }
+      options.onNote?.('no replica served its leaves; taking them from the operator, to be confirmed by the replicas')
+    }
     const client = await SyncClient.open(this.node, this.endpoints.operator, this.dial)
     try {
-      const position = fetched.leaves.length - 1
-      const [published] = await client.roots(position, position + 1)
-      if (published !== fetched.root) {
-        throw new LeafListError(`the replica's leaf list does not match the operator's root ${position}`)
-      }
+      const to = size ?? (await client.head()).leaves
+      return { leaves: await client.leaves(0, to, options.onProgress), source: 'operator' }
     } finally {
       await client.close()
     }
   }
+
+  /**
+   * The signed root for the list's size from every replica, and from the operator when it
+   * served the leaves. Each must carry the operator's signature for exactly that size.
+   */
+  private async signedRoots(
+    replicas: ReplicaView[],
+    fetched: { leaves: bigint[]; source: 'replica' | 'operator' },
+    params: PublicParameters,
+  ): Promise<Voucher[]> {
+    const position = fetched.leaves.length - 1
+    const vouchers: Voucher[] = []
+    const take = async (client: SyncClient, source: string) => {
+      let signed: SignedRoot
+      try {
+        ;[signed] = await client.roots(position, position + 1)
+      } catch (error) {
+        // A replica that caught the operator equivocating stops serving roots, and says why.
+        if (error instanceof RemoteAbortError && error.remoteCode === 'UNAVAILABLE' && /equivocat/.test(error.reason)) {
+          throw new SplitViewError('EQUIVOCATION', `${source} serves no roots: ${error.reason}`)
+        }
+        throw error
+      }
+      if (signed.size !== position + 1 || !verifySignedRoot(params.operatorPublicKey, signed)) {
+        throw new SplitViewError('BAD_SIGNATURE', `${source} served a root for ${position + 1} leaves without the operator's signature`)
+      }
+      vouchers.push({ source, signed })
+    }
+    for (const replica of replicas) await take(replica.client, `replica ${replica.address.toString()}`)
+    if (fetched.source === 'operator') {
+      const client = await SyncClient.open(this.node, this.endpoints.operator, this.dial)
+      try {
+        await take(client, 'the operator')
+      } finally {
+        await client.close()
+      }
+    }
+    return vouchers
+  }
+}
+
+interface Voucher {
+  source: string
+  signed: SignedRoot
+}
+
+/** Every voucher must name the root the leaves produce; two validly signed different roots are an equivocation. */
+function checkAgreement(vouchers: Voucher[], root: bigint, size: number): void {
+  const matching = vouchers.find((voucher) => voucher.signed.root === root)
+  const other = vouchers.find((voucher) => voucher.signed.root !== root)
+  if (other === undefined) return
+  if (matching !== undefined) {
+    throw new SplitViewError(
+      'EQUIVOCATION',
+      `${matching.source} and ${other.source} hold different roots, both signed by the operator, for ${size} leaves: the operator equivocated`,
+    )
+  }
+  throw new SplitViewError('MISMATCH', `the leaf list does not produce the root ${other.source} holds for ${size} leaves`)
+}
+
+function isUnreachable(error: unknown): boolean {
+  return error instanceof ChannelError || (error instanceof ProtocolError && error.code !== 'MALFORMED')
 }

@@ -3,7 +3,12 @@
  * leaf list and the root history, in ranges. Any number of requests run on one stream, so a
  * voter fetching the whole leaf list pays for one stream, not one per range. Served by the
  * operator and by replicas alike (both are a SyncSource).
+ *
+ * Each ROOTS item is a root signed by the operator (src/crypto/root-signature.ts, 128 bytes);
+ * item i is the root for tree size i + 1. Whoever serves them, they carry the operator's word,
+ * so two different signed roots for one size prove that the operator equivocated.
  */
+import { decodeSignedRoot, encodeSignedRoot, SignedRootError, type SignedRoot } from '../crypto/root-signature.js'
 import type { PublicParameters } from '../daemon/operator.js'
 import { ChannelError } from '../mpc/channel.js'
 import { openChannel, type Dialer, type OpenOptions, type Target } from './client.js'
@@ -28,7 +33,8 @@ export interface SyncSource {
   head(): SyncHead
   leaves(from: number, to: number): bigint[]
   log(from: number, to: number): Uint8Array[]
-  roots(from: number, to: number): bigint[]
+  /** Entry i is the operator's signed root for tree size i + 1. */
+  roots(from: number, to: number): SignedRoot[]
 }
 
 export type RangeKind = 'leaves' | 'log' | 'roots'
@@ -97,7 +103,8 @@ function answer(source: SyncSource, request: SyncRequest): SyncResponse {
 function rangeItems(source: SyncSource, kind: RangeKind, from: number, to: number): Array<Uint8Array<ArrayBuffer>> {
   if (from === to) return []
   if (kind === 'log') return source.log(from, to).map((entry) => Uint8Array.from(entry))
-  return (kind === 'leaves' ? source.leaves(from, to) : source.roots(from, to)).map(fieldToWire)
+  if (kind === 'roots') return source.roots(from, to).map((signed) => Uint8Array.from(encodeSignedRoot(signed)))
+  return source.leaves(from, to).map(fieldToWire)
 }
 
 export type SyncProgress = (kind: RangeKind, done: number, total: number) => void
@@ -126,9 +133,20 @@ export class SyncClient {
     return items.map((item, i) => fieldFromBytes(item, `leaf ${from + i}`))
   }
 
-  async roots(from: number, to: number, onProgress?: SyncProgress): Promise<bigint[]> {
+  /**
+   * Signed roots for tree sizes from + 1 .. to, decoded but not verified: only the caller
+   * knows which operator key to check them against.
+   */
+  async roots(from: number, to: number, onProgress?: SyncProgress): Promise<SignedRoot[]> {
     const items = await this.range('roots', from, to, onProgress)
-    return items.map((item, i) => fieldFromBytes(item, `root ${from + i}`))
+    return items.map((item, i) => {
+      try {
+        return decodeSignedRoot(item, from + i + 1)
+      } catch (error) {
+        if (error instanceof SignedRootError) throw new ProtocolError('MALFORMED', error.message)
+        throw error
+      }
+    })
   }
 
   log(from: number, to: number, onProgress?: SyncProgress): Promise<Uint8Array[]> {

@@ -28,6 +28,29 @@ describe('configuration', () => {
     expect(config.metricsPort).toBe(9100)
   })
 
+  it('parses the privacy settings of voters and replicas, with safe defaults', () => {
+    const defaults = resolveConfig('voter', {})
+    expect(defaults).toMatchObject({ replicaAddress: [], anonymitySet: 8, reactivationDelayMaxMs: 10_000, allowSingleSource: false })
+    expect(resolveConfig('replica', {}).peerReplicas).toEqual([])
+    const config = resolveConfig('voter', {
+      env: {
+        MACI_ANON_REPLICA: '/ip4/127.0.0.1/tcp/1,/ip4/127.0.0.1/tcp/2',
+        MACI_ANON_ANONYMITY_SET: '3',
+        MACI_ANON_REACTIVATION_DELAY_MAX_MS: '0',
+        MACI_ANON_ALLOW_SINGLE_SOURCE: 'true',
+        MACI_ANON_PEER_REPLICAS: '/ip4/127.0.0.1/tcp/3',
+      },
+    })
+    expect(config).toMatchObject({
+      replicaAddress: ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'],
+      anonymitySet: 3,
+      reactivationDelayMaxMs: 0,
+      allowSingleSource: true,
+      peerReplicas: ['/ip4/127.0.0.1/tcp/3'],
+    })
+    expect(() => resolveConfig('voter', { env: { MACI_ANON_ANONYMITY_SET: '-1' } })).toThrow(ConfigError)
+  })
+
   it('refuses bad values, unknown file keys and a passphrase in a file', () => {
     expect(() => resolveConfig('operator', { env: { MACI_ANON_METRICS_PORT: '70000' } })).toThrow(ConfigError)
     expect(() => resolveConfig('operator', { flags: { logLevel: 'loud' } })).toThrow(ConfigError)

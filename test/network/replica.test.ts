@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../../src/crypto/merkle.js'
+import { signRoot } from '../../src/crypto/root-signature.js'
 import { resolveConfig } from '../../src/daemon/config.js'
 import { Metrics } from '../../src/daemon/metrics.js'
 import type { Node } from '../../src/daemon/node.js'
@@ -12,6 +13,7 @@ import { sessionObserver } from '../../src/daemon/session-observer.js'
 import { makeDeactivation } from '../../src/daemon/voter.js'
 import { submitDeactivation } from '../../src/protocol/message.js'
 import { ProtocolServer } from '../../src/protocol/server.js'
+import { requestSignup } from '../../src/protocol/signup.js'
 import { SyncClient, syncService, type SyncSource } from '../../src/protocol/sync.js'
 import { startOperator, type RunningOperator } from './fixtures.js'
 import { localNode, silentLogger, temporaryDirectory } from './helpers.js'
@@ -25,28 +27,44 @@ async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void
 }
 
 describe('replica mirror', () => {
+  const vkeyHashes = { membership: 'm', leafOpening: 'l' }
+
   it('stores only the verified prefix of an update and reopens it from LevelDB', async () => {
     const temp = await temporaryDirectory()
     const directory = join(temp.path, 'mirror')
     const mirror = await ReplicaMirror.open(directory)
     const depth = 20
-    await mirror.adoptParameters({ operatorPublicKey: generateKeypair().publicKey, keyCommitment: 7n, depth, vkeyHashes: { membership: 'm', leafOpening: 'l' } })
+    const operatorKeys = generateKeypair()
+    await mirror.adoptParameters({ operatorPublicKey: operatorKeys.publicKey, keyCommitment: 7n, depth, vkeyHashes, voteOptions: 4 })
     const tree = new IncrementalMerkleTree(depth)
     const leaves = [randomFieldElement(), randomFieldElement(), randomFieldElement()]
-    const roots = leaves.map((leaf) => tree.insert(leaf))
-    roots[2] = randomFieldElement()
+    const roots = leaves.map((leaf, i) => signRoot(operatorKeys.privateKey, i + 1, tree.insert(leaf)))
+    roots[2] = signRoot(operatorKeys.privateKey, 3, randomFieldElement())
     await expect(mirror.append({ leaves, roots, log: leaves.map(() => Uint8Array.of(1)) })).rejects.toBeInstanceOf(InconsistentDataError)
     expect(mirror.size).toBe(2)
     await expect(
-      mirror.adoptParameters({ operatorPublicKey: generateKeypair().publicKey, keyCommitment: 8n, depth, vkeyHashes: { membership: 'm', leafOpening: 'l' } }),
+      mirror.adoptParameters({ operatorPublicKey: generateKeypair().publicKey, keyCommitment: 8n, depth, vkeyHashes, voteOptions: 4 }),
     ).rejects.toBeInstanceOf(InconsistentDataError)
     await mirror.close()
 
     const reopened = await ReplicaMirror.open(directory)
     expect(reopened.size).toBe(2)
     expect(reopened.roots(0, 2)).toEqual(roots.slice(0, 2))
-    expect(reopened.head().root).toBe(roots[1])
+    expect(reopened.head().root).toBe(roots[1].root)
     await reopened.close()
+    await temp.remove()
+  })
+
+  it('refuses a root whose signature is not the operator’s, even when the leaves produce it', async () => {
+    const temp = await temporaryDirectory()
+    const mirror = await ReplicaMirror.open(join(temp.path, 'mirror'))
+    await mirror.adoptParameters({ operatorPublicKey: generateKeypair().publicKey, keyCommitment: 7n, depth: 20, vkeyHashes, voteOptions: 4 })
+    const leaf = randomFieldElement()
+    const root = IncrementalMerkleTree.fromLeaves(20, [leaf]).root
+    const forged = signRoot(generateKeypair().privateKey, 1, root)
+    await expect(mirror.append({ leaves: [leaf], roots: [forged], log: [Uint8Array.of(1)] })).rejects.toThrow(/signature/)
+    expect(mirror.size).toBe(0)
+    await mirror.close()
     await temp.remove()
   })
 })
@@ -75,7 +93,9 @@ describe('replica daemon', () => {
   it('follows the operator, serves the same leaves and roots, and keeps them across restarts', async () => {
     const params = operator.service.operator.publicParameters()
     for (let i = 0; i < 3; i++) {
-      await submitDeactivation(client, operator.address, makeDeactivation(generateKeypair(), params).ciphertext)
+      const keypair = generateKeypair()
+      await requestSignup(client, operator.address, keypair.publicKey)
+      await submitDeactivation(client, operator.address, makeDeactivation(keypair, params).ciphertext)
     }
     const { replica, config, failures, remove } = await startReplica(operator.address.toString())
     const expected = operator.service.operator.status()
@@ -85,7 +105,7 @@ describe('replica daemon', () => {
     const head = await sync.head()
     expect(head).toMatchObject({ leaves: expected.deactivations, root: expected.root })
     expect(await sync.leaves(0, head.leaves)).toEqual(operator.service.operator.leaves(0, head.leaves))
-    expect(await sync.roots(0, head.roots)).toEqual(operator.service.operator.rootHistory())
+    expect(await sync.roots(0, head.roots)).toEqual(operator.service.operator.signedRoots(0, head.roots))
     expect(await sync.parameters()).toEqual(params)
     await sync.close()
     await replica.stop(1000)
@@ -107,7 +127,7 @@ describe('replica daemon', () => {
       head: () => ({ leaves: size, log: size, roots: size, root: honest.status().root }),
       leaves: (from, to) => forged.slice(from, to),
       log: (from, to) => honest.deactivationLog(from, to),
-      roots: (from, to) => honest.rootHistory().slice(from, to),
+      roots: (from, to) => honest.signedRoots(from, to),
     }
     const liar = await localNode()
     const server = new ProtocolServer(liar, sessionObserver(silentLogger(), new Metrics('liar')))
