@@ -8,6 +8,7 @@ import { VERSION } from '../daemon/version.js'
 import { ChannelError } from '../mpc/channel.js'
 import { releaseProverThreads } from '../zk/groth16.js'
 import { errorCodeOf, ProtocolError, RemoteAbortError } from '../protocol/errors.js'
+import { auditCommand } from './audit-command.js'
 import { CliError } from './errors.js'
 import { operatorCommands } from './operator-commands.js'
 import { toJson } from './output.js'
@@ -25,12 +26,13 @@ export function buildProgram(): Command {
   operatorCommands(program)
   replicaCommands(program)
   voterCommands(program)
+  auditCommand(program)
   return program
 }
 
 /** Errors whose message is meant for the user, by class or name; anything else is a bug and keeps its stack. */
 const EXPECTED_CLASSES = [CliError, ConfigError, ChannelError, ProtocolError]
-const EXPECTED_NAMES = ['KeystoreError', 'VoterKeystoreError', 'OperatorError', 'LeafListError', 'PeerKeyError', 'ReactivationSessionError']
+const EXPECTED_NAMES = ['KeystoreError', 'VoterKeystoreError', 'OperatorError', 'LeafListError', 'LostDeactivationError', 'SplitViewError', 'NoIndependentSourceError', 'AnonymitySetError', 'PeerKeyError', 'ReactivationSessionError', 'VoteOptionError']
 
 function isExpected(error: unknown): boolean {
   return EXPECTED_CLASSES.some((kind) => error instanceof kind) || (error instanceof Error && EXPECTED_NAMES.includes(error.name))
@@ -40,6 +42,18 @@ function describeError(error: unknown): string {
   if (error instanceof RemoteAbortError) return `the peer ended the session (${error.remoteCode}): ${error.reason}`
   if (!(error instanceof Error)) return String(error)
   return isExpected(error) ? error.message : (error.stack ?? error.message)
+}
+
+/**
+ * The machine-readable part of an error: its code, and for a busy operator the seconds
+ * after which to retry (a ReactivationSessionError BUSY; matched by name, so that this
+ * module does not load the 2PC engine).
+ */
+function typedFields(error: unknown): { code?: string; retryAfterSeconds?: number } {
+  if (error instanceof ChannelError || error instanceof ProtocolError) return { code: errorCodeOf(error) }
+  if (!(error instanceof Error) || error.name !== 'ReactivationSessionError') return {}
+  const { code, retryAfterSeconds } = error as Error & { code?: string; retryAfterSeconds?: number }
+  return { code, retryAfterSeconds }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -52,9 +66,8 @@ async function main(argv: string[]): Promise<void> {
       return
     }
     const json = argv.includes('--json')
-    const code = error instanceof ChannelError || error instanceof ProtocolError ? errorCodeOf(error) : undefined
     const message = describeError(error)
-    process.stderr.write(json ? `${toJson({ error: { message, code } })}\n` : `error: ${message}\n`)
+    process.stderr.write(json ? `${toJson({ error: { message, ...typedFields(error) } })}\n` : `error: ${message}\n`)
     process.exitCode = 1
   } finally {
     // snarkjs leaves a pool of curve worker threads behind once it has proved or verified.

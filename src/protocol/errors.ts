@@ -72,3 +72,18 @@ export function publicMessageOf(error: unknown): string {
   }
   return 'internal error'
 }
+
+/**
+ * The reason a full server gives: what is full, and in how many seconds a slot is sure to
+ * be free (the earliest deadline among the sessions holding one). retryAfterOf reads it back.
+ */
+export function busyReason(what: string, retryAfterSeconds: number): string {
+  return `${what}: busy, retry in ${retryAfterSeconds} s`
+}
+
+/** The retry delay, in seconds, of an UNAVAILABLE refusal that names one. */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (!(error instanceof RemoteAbortError) || error.remoteCode !== 'UNAVAILABLE') return undefined
+  const match = /busy, retry in (\d+) s/.exec(error.reason)
+  return match === null ? undefined : Number(match[1])
+}

@@ -10,7 +10,7 @@ export const PROTOCOLS = {
   signup: `${PROTOCOL_PREFIX}/signup/1.0.0`,
   message: `${PROTOCOL_PREFIX}/message/1.0.0`,
   sync: `${PROTOCOL_PREFIX}/sync/1.0.0`,
-  reactivate: `${PROTOCOL_PREFIX}/reactivate/1.0.0`,
+  reactivate: `${PROTOCOL_PREFIX}/reactivate/2.0.0`,
   status: `${PROTOCOL_PREFIX}/status/1.0.0`,
 } as const
 
@@ -29,6 +29,17 @@ export interface ProtocolLimits {
   maxSessions: number
   /** Received but unread bytes a session may hold (a peer may send several messages ahead). */
   maxQueuedBytes: number
+  /** Concurrent sessions of this protocol from one remote peer ID; more are refused as UNAVAILABLE. */
+  maxSessionsPerPeer?: number
+  /**
+   * Concurrent sessions of this protocol from one remote IP address (fresh peer IDs are
+   * free, addresses are not); more are refused as UNAVAILABLE.
+   */
+  maxSessionsPerAddress?: number
+  /** Absolute deadline for the whole session from the stream's opening; activity extends nothing. */
+  sessionDeadlineMs?: number
+  /** Absolute deadline for the first whole message from the stream's opening. */
+  firstMessageDeadlineMs?: number
 }
 
 const KiB = 1024
@@ -42,15 +53,24 @@ export const LIMITS: Record<ProtocolName, ProtocolLimits> = {
   message: { ...small, maxRequestBytes: 16 * KiB, maxResponseBytes: 256, stepTimeoutMs: 10_000 },
   sync: { ...small, maxRequestBytes: 64, maxResponseBytes: 1 * MiB, stepTimeoutMs: 30_000, maxSessions: 32, maxQueuedBytes: 2 * MiB },
   // The 2PC cuts its messages into frames of at most 1 MiB (src/mpc/session.ts) and may send
-  // many ahead (OT extension columns, garbled tables). Steps include proving on a busy
-  // machine, hence the long deadline; sessions are CPU-bound, hence the low concurrency.
+  // many ahead (OT extension columns, garbled tables). A session takes a few seconds of CPU
+  // (README, benchmarks), so its whole-session deadline leaves a wide margin for a busy
+  // machine while bounding how long one slot can be held: with slots this few, an idle or
+  // trickling stream would otherwise lock every voter out (DESIGN 2.5, bounded sessions).
+  // The hello carries a finished membership proof, so it comes at once or not at all.
+  // Two streams per connection so that the second gets a typed refusal from the per-peer
+  // limit rather than a bare reset from the muxer.
   reactivate: {
     maxRequestBytes: 1 * MiB,
     maxResponseBytes: 1 * MiB,
-    stepTimeoutMs: 180_000,
-    maxInboundStreams: 1,
-    maxSessions: 2,
+    stepTimeoutMs: 60_000,
+    maxInboundStreams: 2,
+    maxSessions: 4,
     maxQueuedBytes: 64 * MiB,
+    maxSessionsPerPeer: 1,
+    maxSessionsPerAddress: 2,
+    sessionDeadlineMs: 120_000,
+    firstMessageDeadlineMs: 5_000,
   },
   status: { ...small, maxRequestBytes: 16, maxResponseBytes: 512, stepTimeoutMs: 10_000 },
 }

@@ -3,15 +3,20 @@
  * stream in a StreamChannel with the protocol's limits, turns any failure into a typed abort
  * frame, and keeps serving. It also tracks sessions so shutdown can let them finish, then
  * cut the rest.
+ *
+ * Admission: a protocol may cap its sessions on the node, per remote peer ID and per remote
+ * IP address. A refused session gets UNAVAILABLE at once, with the seconds until a slot is
+ * sure to be free when the sessions holding them have deadlines, so a client is told when
+ * to come back instead of waiting on a stream nobody will serve.
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { errorCodeOf, ProtocolError, publicMessageOf, RemoteAbortError, type ProtocolErrorCode } from './errors.js'
-import { LIMITS, PROTOCOLS, type ProtocolName } from './ids.js'
+import { busyReason, errorCodeOf, ProtocolError, publicMessageOf, RemoteAbortError, type ProtocolErrorCode } from './errors.js'
+import { LIMITS, PROTOCOLS, type ProtocolLimits, type ProtocolName } from './ids.js'
 import { StreamChannel } from './stream-channel.js'
 
 export interface SessionContext {
   protocol: ProtocolName
-  /** The remote peer ID, for logs only: it never decides what a peer may do. */
+  /** The remote peer ID, for logs: beyond the per-peer session limit, it never decides what a peer may do. */
   peer: string
   /** Add to a named tally reported with the session's outcome (e.g. leaves served). */
   count(what: string, amount: number): void
@@ -45,9 +50,17 @@ export interface SessionObserver {
   sessionEnded(outcome: SessionOutcome): void
 }
 
+/** One admitted session, as admission counts it. */
+interface RunningSession {
+  peer: string
+  address: string
+  /** Date.now() at which its session deadline passes, if it has one. */
+  expiresAt: number | undefined
+}
+
 export class ProtocolServer {
   private readonly active = new Set<StreamChannel>()
-  private readonly perProtocol = new Map<ProtocolName, number>()
+  private readonly running = new Map<ProtocolName, Set<RunningSession>>()
   private readonly idle: Array<() => void> = []
   private readonly mounted: string[] = []
   private accepting = true
@@ -91,19 +104,21 @@ export class ProtocolServer {
   }
 
   private async run(service: ProtocolService, stream: Stream, connection: Connection): Promise<void> {
+    // Read at each session, not at mount, so a test can shorten a deadline on a running daemon.
     const limits = LIMITS[service.name]
     const channel = new StreamChannel(stream, {
       timeoutMs: limits.stepTimeoutMs,
       maxBytes: limits.maxRequestBytes,
       maxQueuedBytes: limits.maxQueuedBytes,
+      sessionDeadlineMs: limits.sessionDeadlineMs,
+      firstMessageDeadlineMs: limits.firstMessageDeadlineMs,
     })
     const peer = connection.remotePeer.toString()
     const started = performance.now()
     this.active.add(channel)
-    const running = (this.perProtocol.get(service.name) ?? 0) + 1
-    this.perProtocol.set(service.name, running)
     this.observer.sessionStarted(service.name, peer)
     let error: SessionOutcome['error']
+    let admitted: RunningSession | undefined
     const counts: Record<string, number> = {}
     const count = (what: string, amount: number) => {
       counts[what] = (counts[what] ?? 0) + amount
@@ -111,7 +126,7 @@ export class ProtocolServer {
     try {
       // Refusals go through the same accounting as failures, so metrics and logs see them.
       if (!this.accepting) throw new ProtocolError('UNAVAILABLE', 'the node is shutting down')
-      if (running > limits.maxSessions) throw new ProtocolError('UNAVAILABLE', `too many ${service.name} sessions; retry later`)
+      admitted = this.admit(service.name, limits, peer, remoteAddressOf(connection))
       await service.serve(channel, { protocol: service.name, peer, count })
     } catch (cause) {
       const remote = cause instanceof RemoteAbortError
@@ -126,9 +141,54 @@ export class ProtocolServer {
     } finally {
       await channel.close()
       this.active.delete(channel)
-      this.perProtocol.set(service.name, (this.perProtocol.get(service.name) ?? 1) - 1)
+      if (admitted !== undefined) this.running.get(service.name)?.delete(admitted)
       this.observer.sessionEnded({ protocol: service.name, peer, durationMs: performance.now() - started, counts, error })
       if (this.active.size === 0) this.idle.splice(0).forEach((notify) => notify())
     }
   }
+
+  /** Counts the session in, or throws UNAVAILABLE naming the limit it hit and when to retry. */
+  private admit(name: ProtocolName, limits: ProtocolLimits, peer: string, address: string): RunningSession {
+    let sessions = this.running.get(name)
+    if (sessions === undefined) {
+      sessions = new Set()
+      this.running.set(name, sessions)
+    }
+    const all = [...sessions]
+    const fromPeer = all.filter((session) => session.peer === peer)
+    const fromAddress = all.filter((session) => session.address === address)
+    if (all.length >= limits.maxSessions) throw busy(`the node runs its maximum of ${limits.maxSessions} ${name} sessions`, all)
+    if (limits.maxSessionsPerPeer !== undefined && fromPeer.length >= limits.maxSessionsPerPeer) {
+      throw busy(`this peer already runs ${fromPeer.length} ${name} session(s), the most allowed`, fromPeer)
+    }
+    if (limits.maxSessionsPerAddress !== undefined && fromAddress.length >= limits.maxSessionsPerAddress) {
+      throw busy(`this address already runs ${fromAddress.length} ${name} sessions, the most allowed`, fromAddress)
+    }
+    const session: RunningSession = {
+      peer,
+      address,
+      expiresAt: limits.sessionDeadlineMs === undefined ? undefined : Date.now() + limits.sessionDeadlineMs,
+    }
+    sessions.add(session)
+    return session
+  }
+}
+
+/** UNAVAILABLE with the seconds until the first of `holding` reaches its deadline, if all have one. */
+function busy(what: string, holding: RunningSession[]): ProtocolError {
+  const deadlines = holding.map((session) => session.expiresAt)
+  if (deadlines.length === 0 || deadlines.some((at) => at === undefined)) return new ProtocolError('UNAVAILABLE', `${what}; retry later`)
+  const first = Math.min(...(deadlines as number[]))
+  return new ProtocolError('UNAVAILABLE', busyReason(what, Math.max(1, Math.ceil((first - Date.now()) / 1000))))
+}
+
+/**
+ * The IP address a connection comes from: the first component of its remote multiaddr
+ * (for a relayed connection, the relay's). Anything without one counts under its whole
+ * multiaddr, so it is still limited, only on its own.
+ */
+function remoteAddressOf(connection: Connection): string {
+  const [first] = connection.remoteAddr.getComponents()
+  if (first !== undefined && (first.name === 'ip4' || first.name === 'ip6') && first.value !== undefined) return first.value
+  return connection.remoteAddr.toString()
 }

@@ -7,6 +7,11 @@
  * an oversized header is refused before its body is buffered. A reset, a clean close by the
  * peer, or our own close all surface as ChannelError('CLOSED'); an abort frame from the peer
  * as RemoteAbortError (a ChannelError('ABORTED')) carrying the peer's typed reason.
+ *
+ * Receive deadlines run from the receive call to the last byte of the message, so a peer
+ * that trickles a frame byte by byte gains nothing. A session may also have absolute
+ * deadlines counted from the stream's opening (the whole session, and its first message):
+ * no activity moves them, and when one passes the session ends with a TIMEOUT abort.
  */
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { type Channel, ChannelError } from '../mpc/channel.js'
@@ -24,6 +29,10 @@ export interface StreamChannelOptions {
   maxQueuedBytes?: number
   /** After our close, how long the peer has to close its side before the stream is reset. */
   lingerMs?: number
+  /** Absolute deadline for the whole session, from the channel's creation (the stream's opening). */
+  sessionDeadlineMs?: number
+  /** Absolute deadline for the first whole message to arrive, from the channel's creation. */
+  firstMessageDeadlineMs?: number
 }
 
 const DEFAULTS = { timeoutMs: 30_000, maxBytes: 1024 * 1024, lingerMs: 5_000 }
@@ -39,6 +48,11 @@ export class StreamChannel implements Channel {
   private readonly decoder: FrameDecoder
   private readonly queue: ReceiveQueue
   private closing = false
+  private abortSent = false
+  /** Set once a deadline has passed: every later send fails with it too. */
+  private expired: ChannelError | undefined
+  private readonly deadlines = new Set<NodeJS.Timeout>()
+  private firstMessageTimer: NodeJS.Timeout | undefined
 
   constructor(
     readonly stream: Stream,
@@ -57,9 +71,26 @@ export class StreamChannel implements Channel {
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
     stream.addEventListener('close', this.onClose)
+    if (options.sessionDeadlineMs !== undefined) this.expireAfter(options.sessionDeadlineMs, 'session')
+    if (options.firstMessageDeadlineMs !== undefined) this.firstMessageTimer = this.expireAfter(options.firstMessageDeadlineMs, 'first message')
+  }
+
+  /**
+   * End the session `ms` from now whatever happens on it: a pending receive and every later
+   * send or receive fail with TIMEOUT, the peer gets a TIMEOUT abort, and the stream closes.
+   */
+  expireAfter(ms: number, what = 'session'): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.deadlines.delete(timer)
+      this.expire(`the ${what} deadline of ${ms} ms passed`)
+    }, ms)
+    timer.unref()
+    this.deadlines.add(timer)
+    return timer
   }
 
   async send(message: Uint8Array): Promise<void> {
+    if (this.expired !== undefined) throw this.expired
     await this.write(encodeFrame('data', message))
     this.stats.bytesSent += message.length
     this.stats.messagesSent++
@@ -74,9 +105,19 @@ export class StreamChannel implements Channel {
    * Best effort: if the stream is already gone, only the close happens.
    */
   async abort(code: ProtocolErrorCode, reason: string): Promise<void> {
-    if (!this.closing) {
+    // One abort frame at most: a deadline's abort and the server's own may race.
+    if (!this.closing && !this.abortSent) {
+      this.abortSent = true
       const payload = ErrorReply.encode({ code: ErrorCode[code], message: reason.slice(0, MAX_REASON_CHARS) })
-      await this.write(encodeFrame('abort', payload)).catch(() => undefined)
+      // Queued without waiting for the peer to read: the close below flushes it within the
+      // linger time, so a peer that stopped reading cannot hold the session past its deadline.
+      if (this.stream.writeStatus === 'writable') {
+        try {
+          this.stream.send(encodeFrame('abort', payload))
+        } catch {
+          // The stream is already gone; only the close remains.
+        }
+      }
     }
     await this.close()
   }
@@ -89,6 +130,7 @@ export class StreamChannel implements Channel {
   async close(): Promise<void> {
     if (this.closing) return
     this.closing = true
+    this.clearDeadlines()
     this.queue.finish(new ChannelError('CLOSED', 'the channel was closed locally'))
     try {
       await this.stream.close({ signal: AbortSignal.timeout(this.lingerMs) })
@@ -106,8 +148,21 @@ export class StreamChannel implements Channel {
   /** Drop the stream at once, in both directions (shutdown, or a peer that misbehaves). */
   reset(reason: string): void {
     this.closing = true
+    this.clearDeadlines()
     this.queue.finish(new ChannelError('CLOSED', reason))
     this.stream.abort(new Error(reason))
+  }
+
+  private expire(reason: string): void {
+    if (this.closing) return
+    this.expired = new ChannelError('TIMEOUT', reason)
+    this.queue.finish(this.expired)
+    void this.abort('TIMEOUT', reason)
+  }
+
+  private clearDeadlines(): void {
+    for (const timer of this.deadlines) clearTimeout(timer)
+    this.deadlines.clear()
   }
 
   private async write(frame: Uint8Array): Promise<void> {
@@ -140,6 +195,11 @@ export class StreamChannel implements Channel {
         this.queue.finish(decodeAbort(frame.payload))
         return
       }
+      if (this.firstMessageTimer !== undefined) {
+        clearTimeout(this.firstMessageTimer)
+        this.deadlines.delete(this.firstMessageTimer)
+        this.firstMessageTimer = undefined
+      }
       this.queue.deliver(frame.payload)
     }
     if (this.queue.queuedBytes + this.decoder.pendingBytes > this.maxQueuedBytes) {
@@ -156,6 +216,7 @@ export class StreamChannel implements Channel {
   }
 
   private readonly onClose = (event: StreamCloseEvent): void => {
+    this.clearDeadlines()
     const detail = event.error === undefined ? 'the stream closed' : `the stream was reset: ${event.error.message}`
     this.queue.finish(new ChannelError('CLOSED', detail))
   }

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fieldToBytes } from '../../src/crypto/field.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import type { Node } from '../../src/daemon/node.js'
 import { makeDeactivation, makeVote } from '../../src/daemon/voter.js'
@@ -79,6 +78,8 @@ async function expectRefusal(reader: StreamChannel, codes: ProtocolErrorCode[]):
 }
 
 const garbage = () => Buffer.alloc(6, 0xff)
+/** A reactivate hello of the right length: tag, nonce, and a membership proof of zeros (root 0). */
+const hello = (tag: string) => Buffer.concat([Buffer.from(tag), randomBytes(32), Buffer.alloc(12 * 32)])
 const oversized = (name: ProtocolName) => encodeFrame('data', new Uint8Array(LIMITS[name].maxRequestBytes + 1))
 
 describe.each(['signup', 'message', 'sync', 'status', 'reactivate'] as const)('%s handler', (name) => {
@@ -160,15 +161,18 @@ describe('frames in the wrong order or of the wrong kind', () => {
     await short.reader.send(randomBytes(10))
     await expectRefusal(short.reader, ['UNEXPECTED', 'MALFORMED'])
     const wrongTag = await raw('reactivate')
-    await wrongTag.reader.send(Buffer.concat([Buffer.from('NOPE'), randomBytes(32), fieldToBytes(1n), fieldToBytes(2n)]))
+    await wrongTag.reader.send(hello('NOPE'))
     await expectRefusal(wrongTag.reader, ['UNEXPECTED', 'MALFORMED'])
   })
 
-  it('reactivate: more concurrent sessions than allowed are refused as UNAVAILABLE', async () => {
-    const stalled = await Promise.all(Array.from({ length: LIMITS.reactivate.maxSessions }, () => raw('reactivate')))
+  it('reactivate: more concurrent sessions from one address than allowed are refused as UNAVAILABLE, with a retry time', async () => {
+    // Every node here is on 127.0.0.1, so the per-address limit is the first one met.
+    const stalled = await Promise.all(Array.from({ length: LIMITS.reactivate.maxSessionsPerAddress ?? 0 }, () => raw('reactivate')))
     await new Promise((resolve) => setTimeout(resolve, 200))
     const extra = await raw('reactivate')
-    await expectRefusal(extra.reader, ['UNAVAILABLE'])
+    const error = await extra.reader.receive().catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ remoteCode: 'UNAVAILABLE', reason: expect.stringMatching(/this address .* busy, retry in \d+ s/) })
+    await extra.reader.close()
     await Promise.all(stalled.map(({ reader }) => reader.close()))
   })
 })
@@ -190,7 +194,7 @@ describe('after all that, normal sessions succeed', () => {
     expect(head).toMatchObject({ leaves: receipt.index + 1, root: receipt.root })
     const leaves = await sync.leaves(0, head.leaves)
     expect(leaves[receipt.index]).toBe(receipt.leaf)
-    expect(await sync.roots(receipt.index, receipt.index + 1)).toEqual([receipt.root])
+    expect((await sync.roots(receipt.index, receipt.index + 1)).map((signed) => signed.root)).toEqual([receipt.root])
     expect(await sync.log(0, head.leaves)).toHaveLength(head.leaves)
     await sync.close()
 
@@ -199,13 +203,13 @@ describe('after all that, normal sessions succeed', () => {
     expect(status.signups).toBeGreaterThanOrEqual(1)
   })
 
-  it('reactivate: a well-formed hello gets the operator’s reply', async () => {
+  it('reactivate: a well-formed hello gets the operator’s reply, here a refusal of its unknown root', async () => {
     const { reader } = await raw('reactivate')
-    await reader.send(Buffer.concat([Buffer.from('MAR1'), randomBytes(32), fieldToBytes(11n), fieldToBytes(12n)]))
+    await reader.send(hello('MAR2'))
     const reply = await reader.receive()
     expect(reply.length).toBe(33)
-    expect(reply[32]).toBe(0)
-    await reader.close()
+    expect(reply[32]).toBe(3)
+    await expectRefusal(reader, ['REFUSED'])
   })
 
   it('counted every refused session in the metrics by code', async () => {

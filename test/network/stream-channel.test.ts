@@ -39,11 +39,12 @@ describe('StreamChannel over libp2p (TCP, Noise, yamux)', () => {
     await Promise.all([server.stop(), client.stop()])
   })
 
-  async function channels(options: StreamChannelOptions = {}) {
+  /** `serverOnly` applies to the far (serving) end alone, as the ProtocolServer sets deadlines. */
+  async function channels(options: StreamChannelOptions = {}, serverOnly: StreamChannelOptions = {}) {
     const streams = await streamPair(server, client)
     return {
       near: new StreamChannel(streams.client, options),
-      far: new StreamChannel(streams.server, options),
+      far: new StreamChannel(streams.server, { ...options, ...serverOnly }),
       streams,
     }
   }
@@ -149,6 +150,49 @@ describe('StreamChannel over libp2p (TCP, Noise, yamux)', () => {
     await expect(far.receive({ timeoutMs: 5_000 })).rejects.toMatchObject({ code: 'MALFORMED' })
     await far.close()
     streams.client.abort(new Error('done'))
+  })
+
+  it('ends the session at its absolute deadline, however busy the peer keeps it', async () => {
+    const { near, far } = await channels({}, { sessionDeadlineMs: 600 })
+    const opened = performance.now()
+    // Messages keep arriving; none of them moves the deadline.
+    const chatter = setInterval(() => void near.send(Uint8Array.of(1)).catch(() => undefined), 50)
+    const error = await (async () => {
+      for (;;) await far.receive({ timeoutMs: 5_000 })
+    })().catch((caught: unknown) => caught)
+    clearInterval(chatter)
+    expect(error).toMatchObject({ code: 'TIMEOUT' })
+    expect(performance.now() - opened).toBeLessThan(1_500)
+    await expect(far.send(Uint8Array.of(1))).rejects.toMatchObject({ code: 'TIMEOUT' })
+    const told = await (async () => {
+      for (;;) await near.receive({ timeoutMs: 5_000 })
+    })().catch((caught: unknown) => caught)
+    expect(told).toMatchObject({ remoteCode: 'TIMEOUT', reason: expect.stringMatching(/session deadline/) })
+    await near.close()
+  })
+
+  it('gives a first message trickled byte by byte only the time left from the opening', async () => {
+    const { far, streams } = await channels({}, { firstMessageDeadlineMs: 400 })
+    const frame = encodeFrame('data', new Uint8Array(100))
+    let sent = 0
+    const trickle = setInterval(() => {
+      if (sent < frame.length && streams.client.writeStatus === 'writable') streams.client.send(frame.subarray(sent, ++sent))
+    }, 20)
+    const started = performance.now()
+    await expect(far.receive({ timeoutMs: 5_000 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+    clearInterval(trickle)
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(sent).toBeLessThan(frame.length)
+  })
+
+  it('clears the first-message deadline once a whole message has arrived', async () => {
+    const { near, far } = await channels({}, { firstMessageDeadlineMs: 200 })
+    await near.send(Uint8Array.of(9))
+    expect([...(await far.receive())]).toEqual([9])
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await near.send(Uint8Array.of(10))
+    expect([...(await far.receive({ timeoutMs: 2_000 }))]).toEqual([10])
+    await Promise.all([near.close(), far.close()])
   })
 
   it('runs a ping-pong of many messages like an MPC transcript', async () => {

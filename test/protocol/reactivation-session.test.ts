@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fieldToBytes, randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
-import { poseidon } from '../../src/crypto/poseidon.js'
+import { poseidon, realLeafOf } from '../../src/crypto/poseidon.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { OperatorStore } from '../../src/daemon/store.js'
 import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
@@ -75,7 +75,10 @@ describe('reactivation 2PC session', () => {
     const params = operator.publicParameters()
     const valid = makeDeactivation(voters.valid, params)
     deactivations.valid = { deactivation: valid, index: (await operator.submitDeactivation(valid.ciphertext)).index }
-    // Never signed up, so its deactivation gets a random leaf.
+    // Signed up, but already deactivated once, so its second deactivation gets a random leaf
+    // (a key that never signed up is refused openly, with no leaf at all).
+    await operator.signup(voters.invalid.publicKey)
+    await operator.submitDeactivation(makeDeactivation(voters.invalid, params).ciphertext)
     const invalid = makeDeactivation(voters.invalid, params)
     deactivations.invalid = { deactivation: invalid, index: (await operator.submitDeactivation(invalid.ciphertext)).index }
     // A copy of the operator's state before any session, to run one invalid session twice.
@@ -180,7 +183,7 @@ describe('reactivation 2PC session', () => {
     try {
       const { deactivation, index } = deactivations.valid
       const leaf = wrong.leaves(index, index + 1)[0]
-      expect(leaf).toBe(poseidon([BigInt(secrets.leafKey), deactivation.commitment]))
+      expect(leaf).toBe(realLeafOf(BigInt(secrets.leafKey), deactivation.commitment, index))
       const result = await reactivate(wrong, deactivation, index)
       expect(result.acknowledgement).toBe(ACKNOWLEDGEMENT_TEXT)
       expect(result.activated).toBe(false)
