@@ -34,7 +34,7 @@ import { formatBytes, Progress } from './progress.js'
 
 const PHASE_LABELS: Record<ReactivationPhase, string> = {
   handshake: '2PC: handshake with the operator (fresh peer identity)',
-  triples: '2PC: Beaver triples by oblivious transfer (membership proof alongside)',
+  triples: '2PC: Beaver triples by oblivious transfer',
   'shared-hash': '2PC: shared Poseidon H(K, c, i)',
   'validity-bit': '2PC: validity bit by garbled circuit',
   proof: '2PC: collaborative Groth16 proof',
@@ -143,21 +143,27 @@ export function voterCommands(program: Command): void {
         )
         checkAnonymitySet(tree.leaves.length, deactivation.leafIndex, config.anonymitySet)
         progress.note(`anonymity set: ${tree.leaves.length - deactivation.leafIndex - 1} leaves follow yours (at least ${config.anonymitySet} required)`)
-        await randomDelay(config.reactivationDelayMaxMs, progress)
         const newKeypair = generateKeypair()
         // Saved before the session: if the session completes but the reply is lost, the key is not.
         state.keys.push({ keypair: newKeypair, origin: 'reactivation' })
         deactivation.reactivatedAs = state.keys.length - 1
         await saveVoterState(context.keystore, context.passphrase, state)
         try {
-          const input = {
+          // Loaded here only: the session pulls in the MPC engine and circuit artifacts.
+          const { prepareVoterReactivation } = await import('../protocol/reactivation-session.js')
+          progress.begin('membership proof (voter alone, before the session: the operator checks it first)')
+          const prepared = prepareVoterReactivation({
             secret: deactivation.secret,
             leafIndex: deactivation.leafIndex,
             leaves: tree.leaves,
             newPublicKey: newKeypair.publicKey,
             params,
-          }
-          const ack = await client.reactivate(input, {
+          })
+          await prepared.membership
+          progress.end()
+          // After the proof, so the delay hides the proof's own duration too.
+          await randomDelay(config.reactivationDelayMaxMs, progress)
+          const ack = await client.reactivate(prepared, {
             onPhase: (phase) => progress.begin(PHASE_LABELS[phase]),
             onTraffic: (stats) => progress.update(trafficLine(stats)),
           })

@@ -15,7 +15,7 @@ import { decodeSignedRoot, encodeSignedRoot, signRoot, type SignedRoot } from '.
 import { decodeMessage, MessageFormatError, MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
 import { verificationKey, verificationKeyHash } from '../zk/artifacts.js'
 import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
-import { indexKey, OperatorStore, StoreError, type BatchOperation } from './store.js'
+import { indexKey, OperatorStore, StoreError } from './store.js'
 
 export const DEFAULT_TREE_DEPTH = 20
 /** A poll's options are 0 .. voteOptions - 1 unless `operator init` says otherwise. */

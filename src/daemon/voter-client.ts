@@ -27,7 +27,7 @@ import { submitDeactivation, submitVote } from '../protocol/message.js'
 import type { OpenOptions } from '../protocol/client.js'
 import { ObservedChannel } from '../protocol/observed-channel.js'
 import { openReactivation } from '../protocol/reactivate.js'
-import type { ReactivationPhase, VoterReactivationInput } from '../protocol/reactivation-session.js'
+import type { PreparedReactivation, ReactivationPhase } from '../protocol/reactivation-session.js'
 import { requestSignup } from '../protocol/signup.js'
 import { requestStatus, type NodeStatus } from '../protocol/status.js'
 import { SyncClient, type SyncHead, type SyncProgress } from '../protocol/sync.js'
@@ -287,14 +287,19 @@ export class AnonymousClient extends LightNode {
     }
   }
 
-  /** The voter's side of the reactivation 2PC, on this identity. */
-  async reactivate(input: VoterReactivationInput, progress: ReactivationProgress = {}): Promise<{ acknowledgement: string }> {
-    // Loaded here only: the session pulls in the MPC engine and circuit artifacts.
-    const { requestReactivation } = await import('../protocol/reactivation-session.js')
+  /**
+   * The voter's side of the reactivation 2PC, on this identity, for a reactivation whose
+   * membership proof is finished: the hello carries it, and the
+   * operator gives the hello only a few seconds from the stream's opening.
+   * (prepareVoterReactivation in src/protocol/reactivation-session.ts starts that proof.)
+   */
+  async reactivate(prepared: PreparedReactivation, progress: ReactivationProgress = {}): Promise<{ acknowledgement: string }> {
+    const { runVoterSession } = await import('../protocol/reactivation-session.js')
+    await prepared.membership
     const stream = await openReactivation(this.node, this.endpoints.operator, this.dial)
     const channel = progress.onTraffic === undefined ? stream : new ObservedChannel(stream, progress.onTraffic)
     try {
-      return await requestReactivation(channel, input, { onPhase: progress.onPhase })
+      return await runVoterSession(channel, prepared, { onPhase: progress.onPhase })
     } finally {
       await channel.close()
     }

@@ -6,14 +6,18 @@ import { REPO_ROOT } from '../../src/cli/local-cluster.js'
 import { operatorCommands } from '../../src/cli/operator-commands.js'
 import { replicaCommands } from '../../src/cli/replica-commands.js'
 import { voterCommands } from '../../src/cli/voter-commands.js'
+import { auditCommand } from '../../src/cli/audit-command.js'
 import { CONFIG_KEYS } from '../../src/daemon/config.js'
 import { Metrics } from '../../src/daemon/metrics.js'
 import { PROTOCOLS } from '../../src/protocol/ids.js'
 
 const reference = await readFile(`${REPO_ROOT}README.md`, 'utf8')
 
+/** `group command` for the role groups, the name alone for a top-level command such as audit. */
 function commandPaths(program: Command): string[] {
-  return program.commands.flatMap((group) => group.commands.map((command) => `${group.name()} ${command.name()}`))
+  return program.commands.flatMap((group) =>
+    group.commands.length === 0 ? [group.name()] : group.commands.map((command) => `${group.name()} ${command.name()}`),
+  )
 }
 
 describe('README.md', () => {
@@ -22,8 +26,9 @@ describe('README.md', () => {
     operatorCommands(program)
     replicaCommands(program)
     voterCommands(program)
+    auditCommand(program)
     const paths = commandPaths(program)
-    expect(paths.length).toBe(13)
+    expect(paths.length).toBe(14)
     for (const path of paths) expect(reference).toContain(`\`${path}`)
   })
 
