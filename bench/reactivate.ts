@@ -51,10 +51,15 @@ interface Session {
   received: number
 }
 
-/** One voter session over libp2p, from a fresh identity; `prepared` may still be proving. */
+/**
+ * One voter session over libp2p, from a fresh identity. `prepared` may still be proving: as
+ * the voter CLI does, the stream opens only once the membership proof is done, since the
+ * hello carries it.
+ */
 async function voterSession(operator: Multiaddr, prepared: PreparedReactivation, start: number): Promise<Session> {
   const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
   try {
+    await prepared.membership
     const channel = await openReactivation(node, operator)
     const phases: Record<string, number> = {}
     try {

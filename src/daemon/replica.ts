@@ -136,13 +136,18 @@ export class ReplicaService {
         this.host.metrics.replicaRounds.inc({ outcome: 'unreachable' })
         this.logger.warn({ detail: error.message }, 'cannot sync from the operator')
       } else {
-        this.stopped = true
-        this.logger.fatal({ detail: (error as Error).message }, 'replica failed')
-        this.onFatal(error as Error)
+        this.failFatally(error as Error)
       }
     } finally {
       await client?.close()
     }
+  }
+
+  /** A failure no retry can fix (the mirror's own storage): stop following and tell the daemon. */
+  private failFatally(error: Error): void {
+    this.stopped = true
+    this.logger.fatal({ detail: error.message }, 'replica failed')
+    this.onFatal(error)
   }
 
   /**
@@ -170,9 +175,7 @@ export class ReplicaService {
         if (error instanceof InconsistentDataError || error instanceof ChannelError || error instanceof ProtocolError) {
           this.logger.warn({ replica: name, detail: error.message }, 'cannot compare roots with a peer replica')
         } else {
-          this.stopped = true
-          this.logger.fatal({ detail: (error as Error).message }, 'replica failed')
-          this.onFatal(error as Error)
+          this.failFatally(error as Error)
         }
       } finally {
         await client?.close()
