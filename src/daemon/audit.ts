@@ -3,8 +3,10 @@
  * says that a proof is valid under the vkey next to it; an activation is valid only if, in
  * addition:
  *
- * - both vkeys are the published ones (their SHA-256 against the parameters' vkeyHashes),
- *   so the operator cannot verify a proof against a vkey of its own making;
+ * - the published vkeyHashes are this release's (src/zk/artifacts.ts verificationKeyHash),
+ *   and both vkeys are the published ones: an operator that published the hash of a vkey of
+ *   its own making (a zkey it contributed to itself) could otherwise prove leaf openings
+ *   under it that audit clean;
  * - the leaf opening is against the published key commitment KC, so its leaf key is the
  *   one the operator committed to (another K makes other leaves);
  * - the membership root is in the published root history, so the leaf is in the public tree;
@@ -28,6 +30,7 @@ import { publicKeyFromString, publicKeyToString } from '../crypto/keys.js'
 import { verifySignedRoot } from '../crypto/root-signature.js'
 import type { Dialer, OpenOptions, Target } from '../protocol/client.js'
 import { SyncClient } from '../protocol/sync.js'
+import { releaseVerificationKeyHashes } from '../zk/artifacts.js'
 import type { Groth16Proof } from '../zk/groth16.js'
 import type { PublicParameters } from './operator.js'
 
@@ -102,6 +105,7 @@ interface ProofFiles {
 export async function auditExport(directory: string, options: { against?: PublishedState } = {}): Promise<AuditReport> {
   const failures: AuditFailure[] = []
   const published = await attempt(failures, () => readParameters(directory))
+  if (published !== undefined) failures.push(...compareWithRelease(published))
   const roots = await attempt(failures, () => readRoots(directory))
   if (options.against !== undefined && published !== undefined && roots !== undefined) {
     failures.push(...compareWithPublished(published, roots, options.against))
@@ -201,6 +205,16 @@ function markDuplicates(activations: ActivationAudit[], field: 'nullifier' | 'li
       activation.failures.push({ check, reason: `${field === 'nullifier' ? 'N' : 'L'} ${value} is also used by ${others}` })
     }
   }
+}
+
+function compareWithRelease(parameters: PublicParameters): AuditFailure[] {
+  const release = releaseVerificationKeyHashes()
+  return (['membership', 'leafOpening'] as const)
+    .filter((circuit) => parameters.vkeyHashes[circuit] !== release[circuit])
+    .map((circuit) => ({
+      check: 'parameters' as const,
+      reason: `the published ${circuit} vkey hash ${parameters.vkeyHashes[circuit]} is not this release's ${release[circuit]}`,
+    }))
 }
 
 function compareWithPublished(parameters: PublicParameters, roots: bigint[], published: PublishedState): AuditFailure[] {

@@ -13,7 +13,7 @@ import { IncrementalMerkleTree } from '../crypto/merkle.js'
 import { poseidon, realLeafOf } from '../crypto/poseidon.js'
 import { decodeSignedRoot, encodeSignedRoot, signRoot, type SignedRoot } from '../crypto/root-signature.js'
 import { decodeMessage, MessageFormatError, MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
-import { verificationKey, verificationKeyHash } from '../zk/artifacts.js'
+import { releaseVerificationKeyHashes, verificationKey } from '../zk/artifacts.js'
 import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
 import { indexKey, OperatorStore, StoreError } from './store.js'
 
@@ -235,7 +235,7 @@ export class Operator {
         operatorPublicKey: keypair.publicKey,
         keyCommitment: poseidon([leafKey, leafKeyBlinding]),
         depth,
-        vkeyHashes: { membership: verificationKeyHash('membership'), leafOpening: verificationKeyHash('leaf_opening') },
+        vkeyHashes: releaseVerificationKeyHashes(),
         voteOptions,
       }
       const secrets: StoredSecrets = {

@@ -19,6 +19,7 @@ import { ProtocolError } from '../protocol/errors.js'
 import { SYNC_RANGE_ITEMS } from '../protocol/ids.js'
 import { statusService } from '../protocol/status.js'
 import { SyncClient, syncService } from '../protocol/sync.js'
+import { isReleaseVerificationKeys } from '../zk/artifacts.js'
 import { ConfigError, type Config } from './config.js'
 import { DaemonHost } from './host.js'
 import type { Logger } from './logger.js'
@@ -106,7 +107,12 @@ export class ReplicaService {
     let client: SyncClient | undefined
     try {
       client = await SyncClient.open(this.host.node, this.operator)
-      await this.mirror.adoptParameters(await client.parameters())
+      const params = await client.parameters()
+      if (!isReleaseVerificationKeys(params.vkeyHashes)) {
+        // Mirroring them would lend a replica's independence to vkeys of the operator's own making.
+        throw new InconsistentDataError("the operator publishes verification keys that are not this release's")
+      }
+      await this.mirror.adoptParameters(params)
       const head = await client.head()
       if (head.leaves < this.mirror.size) {
         throw new InconsistentDataError(`the operator reports ${head.leaves} leaves, fewer than the ${this.mirror.size} mirrored`)

@@ -36,7 +36,7 @@ import { agreeParameters, type MpcSession } from '../mpc/session.js'
 import { generateSquarePairs, generateTriples } from '../mpc/triples.js'
 import { EncryptionContext, ReactivationRejected, type Operator, type PublicParameters, type ReactivationOutcome } from '../daemon/operator.js'
 import { prepareReactivation, proveMembership, type VoterReactivation } from '../daemon/voter.js'
-import { artifactsOf } from '../zk/artifacts.js'
+import { artifactsOf, isReleaseVerificationKeys } from '../zk/artifacts.js'
 import { BeaverArithmetic, type Preprocessing } from '../zk/beaver-arithmetic.js'
 import { combineProofShares, proveCollaboratively, type CollaborativeProofShare } from '../zk/collaborative-groth16.js'
 import type { ProofWithSignals } from '../zk/groth16.js'
@@ -81,7 +81,7 @@ const HELLO_REFUSAL_TEXT: Record<HelloRefusal, string> = {
   IN_PROGRESS: 'a session with this deactivation is already running',
 }
 
-export type ReactivationSessionErrorCode = 'PROTOCOL' | 'REFUSED' | 'BUSY' | HelloRefusal
+export type ReactivationSessionErrorCode = 'PROTOCOL' | 'REFUSED' | 'BUSY' | 'RELEASE_MISMATCH' | HelloRefusal
 
 /** A session that ended without a proof, for a reason other than the channel. */
 export class ReactivationSessionError extends Error {
@@ -418,6 +418,11 @@ async function voterSession(channel: Channel, prepared: PreparedReactivation, op
   const timeoutMs = options.timeoutMs
   const { reactivation, params } = prepared
   const [loaded, membership] = await Promise.all([leafOpeningCircuit(), prepared.membership])
+  // Before anything is sent: an operator publishing vkeys of its own making could accept
+  // proofs that no honest artifacts produce, and its audit trail would match them.
+  if (!isReleaseVerificationKeys(params.vkeyHashes)) {
+    throw new ReactivationSessionError('RELEASE_MISMATCH', "the operator publishes verification keys that are not this release's")
+  }
 
   onPhase('handshake')
   const voterNonce = randomBytes(NONCE_BYTES)

@@ -41,3 +41,17 @@ export function verificationKey(name: CircuitName): VerificationKey {
 export function verificationKeyHash(name: CircuitName): string {
   return createHash('sha256').update(readFileSync(artifactsOf(name).vkey)).digest('hex')
 }
+
+/**
+ * The vkey hashes of this release's committed artifacts, as PublicParameters carries them.
+ * Voters, replicas and auditors compare an operator's published hashes with these: a vkey of
+ * the operator's own making would let it accept proofs nobody else's artifacts produce.
+ */
+export function releaseVerificationKeyHashes(): { membership: string; leafOpening: string } {
+  return { membership: verificationKeyHash('membership'), leafOpening: verificationKeyHash('leaf_opening') }
+}
+
+export function isReleaseVerificationKeys(hashes: { membership: string; leafOpening: string }): boolean {
+  const release = releaseVerificationKeyHashes()
+  return hashes.membership === release.membership && hashes.leafOpening === release.leafOpening
+}

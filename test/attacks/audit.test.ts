@@ -8,9 +8,11 @@
  * core function, with the CLI, and against the operator daemon serving over libp2p.
  */
 import { execFile } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
 import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fieldFromDecimal } from '../../src/crypto/field.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
@@ -34,6 +36,8 @@ let dataDir: string
 let copies = 0
 /** activation directory names, in attempt order. */
 let names: string[]
+/** Both parties' leaf-opening inputs of the first activation: what a dishonest operator would prove again. */
+let firstOpening: Record<string, bigint>
 
 /** A fresh copy of the untouched export, for one tampering. */
 async function copy(): Promise<string> {
@@ -63,8 +67,13 @@ beforeAll(async () => {
       await operator.signup(keypair.publicKey)
       const deactivation = makeDeactivation(keypair, operator.publicParameters())
       const receipt = await operator.submitDeactivation(deactivation.ciphertext)
-      const { submission } = await reactivateWithReferenceProver(operator, deactivation, receipt.index)
+      const { submission, reactivation } = await reactivateWithReferenceProver(operator, deactivation, receipt.index)
       expect((await operator.acceptReactivation(submission)).activated).toBe(true)
+      if (i === 0) {
+        const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
+        const keyCommitment = operator.publicParameters().keyCommitment
+        firstOpening = { ...reactivation.leafOpening, link: reactivation.link, keyCommitment, K: leafKey, kappa: leafKeyBlinding }
+      }
     }
     exported = join(workspace.path, 'export')
     expect(await operator.exportProofs(exported)).toBe(2)
@@ -120,6 +129,29 @@ describe('attack 9: audit of an export-proofs directory', () => {
     expect(report.ok).toBe(false)
     expect(failedChecks(report, names[1])).toContain('membership-vkey')
     expect(failedChecks(report, names[0])).toEqual([])
+  })
+
+  it('fails an export whose published vkey hash is of a vkey the operator made itself, though all else matches', async () => {
+    // The operator adds a phase-2 contribution of its own to the leaf-opening zkey, proves
+    // with it, and publishes the hash of the resulting vkey: every proof verifies under the
+    // exported vkey, and that vkey hashes to the published value.
+    const directory = await copy()
+    const rogueZkey = join(workspace.path, 'rogue.zkey')
+    await snarkjs.zKey.contribute(artifactsOf('leaf_opening').zkey, rogueZkey, 'operator', randomBytes(32).toString('hex'))
+    const rogueVkey = await snarkjs.zKey.exportVerificationKey(rogueZkey)
+    const { proof, publicSignals } = await snarkjs.groth16.fullProve(firstOpening, artifactsOf('leaf_opening').wasm, rogueZkey)
+    await writeJson(join(directory, names[0], 'leaf_opening.vkey.json'), rogueVkey)
+    await writeJson(join(directory, names[0], 'leaf_opening.proof.json'), proof)
+    await writeJson(join(directory, names[0], 'leaf_opening.public.json'), publicSignals)
+    const path = join(directory, 'parameters.json')
+    const parameters = (await readJson(path)) as { vkeyHashes: Record<string, string> }
+    const rogueHash = createHash('sha256').update(JSON.stringify(rogueVkey, null, 1)).digest('hex')
+    await writeJson(path, { ...parameters, vkeyHashes: { ...parameters.vkeyHashes, leafOpening: rogueHash } })
+    expect(await snarkjs.groth16.verify(rogueVkey, publicSignals, proof)).toBe(true)
+    const report = await auditExport(directory)
+    expect(report.ok).toBe(false)
+    expect(report.failures.map((failure) => failure.check)).toEqual(['parameters'])
+    expect(report.failures[0].reason).toMatch(/leafOpening vkey hash .* is not this release's/)
   })
 
   it('fails two proofs with different L, each valid on its own', async () => {

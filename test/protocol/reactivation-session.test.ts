@@ -211,4 +211,21 @@ describe('reactivation 2PC session', () => {
     expect(requested).toMatchObject({ status: 'rejected', reason: { code: 'NULLIFIER_USED' } })
     expect(operatorChannel.transcript).toHaveLength(2)
   })
+
+  it("sends nothing to an operator whose published vkeys are not this release's", async () => {
+    const [, voterChannel] = memoryChannelPair({ record: true })
+    const params = operator.publicParameters()
+    const { deactivation, index } = deactivations.invalid
+    const rogue = { ...params, vkeyHashes: { ...params.vkeyHashes, leafOpening: '00'.repeat(32) } }
+    await expect(
+      requestReactivation(voterChannel, {
+        secret: deactivation.secret,
+        leafIndex: index,
+        leaves: operator.leaves(0, operator.status().deactivations),
+        newPublicKey: generateKeypair().publicKey,
+        params: rogue,
+      }),
+    ).rejects.toMatchObject({ code: 'RELEASE_MISMATCH' })
+    expect(voterChannel.transcript).toHaveLength(0)
+  })
 })
