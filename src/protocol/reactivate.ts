@@ -35,7 +35,6 @@ export function reactivateService(run: ReactivationRunner): ProtocolService {
  */
 export async function openReactivation(dialer: Dialer, target: Target, options?: OpenOptions): Promise<StreamChannel> {
   const channel = await openChannel(dialer, target, 'reactivate', options)
-  const operatorDeadline = LIMITS.reactivate.sessionDeadlineMs
-  if (operatorDeadline !== undefined) channel.expireAfter(operatorDeadline + VOTER_DEADLINE_MARGIN_MS)
+  channel.expireAfter(LIMITS.reactivate.sessionDeadlineMs + VOTER_DEADLINE_MARGIN_MS)
   return channel
 }

@@ -4,14 +4,16 @@
  * frame, and keeps serving. It also tracks sessions so shutdown can let them finish, then
  * cut the rest.
  *
- * Admission: a protocol may cap its sessions on the node, per remote peer ID and per remote
- * IP address. A refused session gets UNAVAILABLE at once, with the seconds until a slot is
- * sure to be free when the sessions holding them have deadlines, so a client is told when
- * to come back instead of waiting on a stream nobody will serve.
+ * Admission: every protocol caps its sessions on the node, per remote peer ID and per remote
+ * address (an IPv4 address, or an IPv6 /64; loopback as ADMISSION says), and every session
+ * has deadlines. A refused session gets UNAVAILABLE at once, with the seconds until a slot is
+ * sure to be free (the first deadline among the sessions holding them), so a client is told
+ * when to come back instead of waiting on a stream nobody will serve.
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { registry, type Multiaddr } from '@multiformats/multiaddr'
 import { busyReason, errorCodeOf, ProtocolError, publicMessageOf, RemoteAbortError, type ProtocolErrorCode } from './errors.js'
-import { LIMITS, PROTOCOLS, type ProtocolLimits, type ProtocolName } from './ids.js'
+import { ADMISSION, LIMITS, PROTOCOLS, type ProtocolLimits, type ProtocolName } from './ids.js'
 import { StreamChannel } from './stream-channel.js'
 
 export interface SessionContext {
@@ -53,9 +55,10 @@ export interface SessionObserver {
 /** One admitted session, as admission counts it. */
 interface RunningSession {
   peer: string
+  /** The address group it counts under (addressGroupOf). */
   address: string
-  /** Date.now() at which its session deadline passes, if it has one. */
-  expiresAt: number | undefined
+  /** Date.now() at which its session deadline passes. */
+  expiresAt: number
 }
 
 export class ProtocolServer {
@@ -126,7 +129,7 @@ export class ProtocolServer {
     try {
       // Refusals go through the same accounting as failures, so metrics and logs see them.
       if (!this.accepting) throw new ProtocolError('UNAVAILABLE', 'the node is shutting down')
-      admitted = this.admit(service.name, limits, peer, remoteAddressOf(connection))
+      admitted = this.admit(service.name, limits, peer, addressGroupOf(connection.remoteAddr))
       await service.serve(channel, { protocol: service.name, peer, count })
     } catch (cause) {
       const remote = cause instanceof RemoteAbortError
@@ -148,7 +151,7 @@ export class ProtocolServer {
   }
 
   /** Counts the session in, or throws UNAVAILABLE naming the limit it hit and when to retry. */
-  private admit(name: ProtocolName, limits: ProtocolLimits, peer: string, address: string): RunningSession {
+  private admit(name: ProtocolName, limits: ProtocolLimits, peer: string, address: AddressGroup): RunningSession {
     let sessions = this.running.get(name)
     if (sessions === undefined) {
       sessions = new Set()
@@ -156,39 +159,58 @@ export class ProtocolServer {
     }
     const all = [...sessions]
     const fromPeer = all.filter((session) => session.peer === peer)
-    const fromAddress = all.filter((session) => session.address === address)
+    const fromAddress = all.filter((session) => session.address === address.key)
     if (all.length >= limits.maxSessions) throw busy(`the node runs its maximum of ${limits.maxSessions} ${name} sessions`, all)
-    if (limits.maxSessionsPerPeer !== undefined && fromPeer.length >= limits.maxSessionsPerPeer) {
+    if (fromPeer.length >= limits.maxSessionsPerPeer) {
       throw busy(`this peer already runs ${fromPeer.length} ${name} session(s), the most allowed`, fromPeer)
     }
-    if (limits.maxSessionsPerAddress !== undefined && fromAddress.length >= limits.maxSessionsPerAddress) {
+    if ((!address.loopback || ADMISSION.capLoopback) && fromAddress.length >= limits.maxSessionsPerAddress) {
       throw busy(`this address already runs ${fromAddress.length} ${name} sessions, the most allowed`, fromAddress)
     }
-    const session: RunningSession = {
-      peer,
-      address,
-      expiresAt: limits.sessionDeadlineMs === undefined ? undefined : Date.now() + limits.sessionDeadlineMs,
-    }
+    const session: RunningSession = { peer, address: address.key, expiresAt: Date.now() + limits.sessionDeadlineMs }
     sessions.add(session)
     return session
   }
 }
 
-/** UNAVAILABLE with the seconds until the first of `holding` reaches its deadline, if all have one. */
+/** UNAVAILABLE with the seconds until the first of `holding` reaches its deadline. */
 function busy(what: string, holding: RunningSession[]): ProtocolError {
-  const deadlines = holding.map((session) => session.expiresAt)
-  if (deadlines.length === 0 || deadlines.some((at) => at === undefined)) return new ProtocolError('UNAVAILABLE', `${what}; retry later`)
-  const first = Math.min(...(deadlines as number[]))
+  const first = Math.min(...holding.map((session) => session.expiresAt))
   return new ProtocolError('UNAVAILABLE', busyReason(what, Math.max(1, Math.ceil((first - Date.now()) / 1000))))
 }
 
+/** What per-address caps count a remote address under. */
+export interface AddressGroup {
+  key: string
+  /** On the node's own host: per-address caps leave it alone unless ADMISSION.capLoopback. */
+  loopback: boolean
+}
+
 /**
- * The IP address a connection comes from: the first component of its remote multiaddr
- * (for a relayed connection, the relay's). Anything without one counts under its whole
- * multiaddr, so it is still limited, only on its own.
+ * The address group of a remote multiaddr: its first IP component (for a relayed
+ * connection, the relay's). IPv4 counts as the full address. IPv6 counts as its /64, the
+ * smallest prefix a host or a subscriber is given, so that one allocation cannot pose as
+ * 2^64 addresses; an IPv4-mapped IPv6 address (a dual-stack socket's view of an IPv4 peer)
+ * counts as the IPv4 address it maps, or every IPv4 peer would share the zero /64. Anything
+ * without an IP counts under its whole multiaddr, so it is still limited, only on its own.
  */
-function remoteAddressOf(connection: Connection): string {
-  const [first] = connection.remoteAddr.getComponents()
-  if (first !== undefined && (first.name === 'ip4' || first.name === 'ip6') && first.value !== undefined) return first.value
-  return connection.remoteAddr.toString()
+export function addressGroupOf(address: Multiaddr): AddressGroup {
+  const ip = address.getComponents().find((component) => component.name === 'ip4' || component.name === 'ip6')
+  if (ip?.value === undefined) return { key: address.toString(), loopback: false }
+  if (ip.name === 'ip4') return ipv4Group(ip.value)
+  const bytes = ipv6Bytes(ip.value)
+  const zeros = (from: number, to: number) => bytes.subarray(from, to).every((byte) => byte === 0)
+  if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return ipv4Group(bytes.subarray(12).join('.'))
+  const hextets = [0, 2, 4, 6].map((i) => ((bytes[i] << 8) | bytes[i + 1]).toString(16))
+  return { key: `${hextets.join(':')}::/64`, loopback: zeros(0, 15) && bytes[15] === 1 }
+}
+
+function ipv4Group(address: string): AddressGroup {
+  return { key: address, loopback: address.startsWith('127.') }
+}
+
+function ipv6Bytes(address: string): Uint8Array {
+  const codec = registry.getProtocol('ip6')
+  if (codec.valueToBytes === undefined) throw new Error('the multiaddr registry cannot encode ip6')
+  return codec.valueToBytes(address)
 }

@@ -38,6 +38,13 @@ export interface StreamChannelOptions {
 const DEFAULTS = { timeoutMs: 30_000, maxBytes: 1024 * 1024, lingerMs: 5_000 }
 /** An abort reason is a short sentence; anything longer is cut, never buffered whole. */
 const MAX_REASON_CHARS = 200
+/**
+ * Every frame up to this size passes the header check, whatever the message limit, so that
+ * an abort (a code and at most MAX_REASON_CHARS of UTF-8) is read even where messages are
+ * tiny: a signup reply is at most 64 bytes, and "busy, retry in N s" is longer. A data frame
+ * past the message limit is still refused, when received.
+ */
+const MAX_ABORT_FRAME_BYTES = 1024
 
 export class StreamChannel implements Channel {
   readonly stats = { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0 }
@@ -67,7 +74,7 @@ export class StreamChannel implements Channel {
       this.stats.messagesReceived++
     })
     // A receive may widen the limit for one message; the header check honours the wider one.
-    this.decoder = new FrameDecoder(() => Math.max(this.maxBytes, this.queue.waitingMaxBytes ?? 0))
+    this.decoder = new FrameDecoder(() => Math.max(this.maxBytes, this.queue.waitingMaxBytes ?? 0, MAX_ABORT_FRAME_BYTES))
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
     stream.addEventListener('close', this.onClose)

@@ -4,7 +4,9 @@
  * by byte), with hellos the operator cannot use, or with many sessions from one peer or one
  * address, and every honest voter waits for hours. Performed here against a real operator
  * daemon over libp2p on 127.0.0.1, by raw clients. The deadlines are shortened through
- * LIMITS.reactivate, which the server reads at every session, so the test runs in seconds.
+ * LIMITS.reactivate, which the server reads at every session, so the test runs in seconds,
+ * and loopback is counted per address as any other address is (ADMISSION), since every
+ * attacker here comes from 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +16,7 @@ import type { Operator } from '../../src/daemon/operator.js'
 import { makeDeactivation } from '../../src/daemon/voter.js'
 import { RemoteAbortError } from '../../src/protocol/errors.js'
 import { encodeFrame } from '../../src/protocol/framing.js'
-import { LIMITS, PROTOCOLS, type ProtocolLimits } from '../../src/protocol/ids.js'
+import { ADMISSION, LIMITS, PROTOCOLS, type ProtocolLimits } from '../../src/protocol/ids.js'
 import { openReactivation } from '../../src/protocol/reactivate.js'
 import {
   ACKNOWLEDGEMENT_TEXT,
@@ -122,6 +124,7 @@ async function until(condition: () => boolean, withinMs: number): Promise<void> 
 const activeSessions = () => daemon.service.host.server.activeSessions
 
 beforeAll(async () => {
+  ADMISSION.capLoopback = true
   daemon = await startOperator()
   operator = daemon.service.operator
   const params = operator.publicParameters()
@@ -142,6 +145,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   Object.assign(LIMITS.reactivate, original)
+  ADMISSION.capLoopback = false
   await Promise.all(nodes.map((node) => node.stop()))
   await daemon.stop()
   await releaseProverThreads()

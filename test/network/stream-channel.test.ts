@@ -93,6 +93,20 @@ describe('StreamChannel over libp2p (TCP, Noise, yamux)', () => {
     await Promise.all([second.near.close(), second.far.close()])
   })
 
+  it('reads an abort whose reason is longer than the message limit, and still refuses such a message', async () => {
+    // A signup client accepts replies of at most 64 bytes; a "busy, retry in N s" is longer.
+    const { near, far } = await channels({ maxBytes: 64 })
+    const reason = `the node runs its maximum of 64 signup sessions: busy, retry in 15 s ${'.'.repeat(150)}`
+    await far.abort('UNAVAILABLE', reason)
+    await expect(near.receive()).rejects.toMatchObject({ remoteCode: 'UNAVAILABLE', reason: reason.slice(0, 200) })
+    await near.close()
+
+    const second = await channels({ maxBytes: 64 })
+    await second.near.send(new Uint8Array(65))
+    await expect(second.far.receive()).rejects.toMatchObject({ code: 'OVERSIZED' })
+    await Promise.all([second.near.close(), second.far.close()])
+  })
+
   it('lets one receive widen the limit for a large message', async () => {
     const { near, far } = await channels({ maxBytes: 1024 })
     const pending = far.receive({ maxBytes: 100_000 })
