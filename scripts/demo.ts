@@ -7,7 +7,8 @@
  *   voter-1 deactivates (valid); voter-2 deactivates twice, and its second deactivation is
  *   invalid (the key is no longer active: a random leaf).
  *   voter-1 and voter-2 (with its invalid deactivation) reactivate through the 2PC, each on
- *   a fresh peer identity for every read and the 2PC, and see the same output.
+ *   a fresh peer identity for every read and the 2PC, and see the same output (every voter
+ *   command runs on a fresh identity of its own).
  *   Votes: voter-1's new key and old key, voter-2's new key, voter-3's key.
  *   The operator stops; the tally counts voter-1's new key and voter-3 only; the accepted
  *   reactivation's proofs are exported and checked with snarkjs.

@@ -4,8 +4,15 @@
  * light node. `reactivate` prints only the operator's fixed acknowledgement, so its output
  * is the same whether the deactivation behind it was valid or not (DESIGN P1).
  *
- * signup, deactivate, vote and status speak with the voter's persistent peer identity;
- * sync and reactivate each use a fresh one, for every read and for the 2PC (DESIGN 2.5).
+ * The voter has no persistent peer identity: every command that touches the network runs on
+ * a fresh one of its own, thrown away when it ends, so the operator cannot link two commands
+ * (and in particular the old key's signup and deactivation to the new key's votes) by peer
+ * ID. A reactivation uses its identity for every read and for the 2PC (DESIGN 2.5). The IP
+ * address still links them; that limit is documented (docs/SECURITY.md).
+ *
+ * A deactivation is saved in the keystore as pending before it is sent, and completed when
+ * its receipt arrives. A pending entry is recovered, on an identity of its own, before
+ * `deactivate`, `sync` or `reactivate` does anything else (`recoverPending`).
  */
 import { randomInt } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
@@ -17,15 +24,18 @@ import type { Config } from '../daemon/config.js'
 import type { PublicParameters } from '../daemon/operator.js'
 import { dataPaths } from '../daemon/paths.js'
 import { makeDeactivation, makeVote } from '../daemon/voter.js'
-import { AnonymousClient, checkAnonymitySet, VoterClient, type TreeSyncOptions, type VerifiedTree, type VoterEndpoints } from '../daemon/voter-client.js'
+import { AnonymousClient, checkAnonymitySet, type StoredReceipt, type TreeSyncOptions, type VerifiedTree, type VoterEndpoints } from '../daemon/voter-client.js'
 import {
+  completePending,
   currentKey,
   keystoreExists,
   loadVoterState,
   saveVoterState,
+  type PendingDeactivation,
   type VoterDeactivation,
   type VoterState,
 } from '../daemon/voter-keystore.js'
+import { RemoteAbortError } from '../protocol/errors.js'
 import type { ReactivationPhase } from '../protocol/reactivation-session.js'
 import { CliError } from './errors.js'
 import { commandConfig, isJson, withConfigFlags } from './options.js'
@@ -65,7 +75,7 @@ export function voterCommands(program: Command): void {
       if (await keystoreExists(context.keystore)) throw new CliError(`a keystore already exists at ${context.keystore}`)
       await mkdir(dirname(context.keystore), { recursive: true, mode: 0o700 })
       const keypair = generateKeypair()
-      await saveVoterState(context.keystore, context.passphrase, { keys: [{ keypair, origin: 'keygen' }], deactivations: [] })
+      await saveVoterState(context.keystore, context.passphrase, { keys: [{ keypair, origin: 'keygen' }], deactivations: [], pending: [] })
       const result = { publicKey: publicKeyToString(keypair.publicKey), keystore: context.keystore }
       printResult(context.json, result, table(Object.entries(result)))
     },
@@ -77,7 +87,7 @@ export function voterCommands(program: Command): void {
       const context = await voterContext(command)
       const state = await loadVoterState(context.keystore, context.passphrase)
       const index = keyIndex(state, options.key)
-      const { stateIndex } = await withClient(context, (client) => client.signup(state.keys[index].keypair.publicKey))
+      const { stateIndex } = await withFreshClient(context, (client) => client.signup(state.keys[index].keypair.publicKey))
       state.keys[index].stateIndex = stateIndex
       await saveVoterState(context.keystore, context.passphrase, state)
       printResult(context.json, { key: index, stateIndex }, table([['key', index], ['state index', stateIndex]]))
@@ -89,21 +99,23 @@ export function voterCommands(program: Command): void {
       const context = await voterContext(command)
       const state = await loadVoterState(context.keystore, context.passphrase)
       const index = keyIndex(state, options.key)
-      const receipt = await withClient(context, async (client) => {
-        const deactivation = makeDeactivation(state.keys[index].keypair, await client.parameters())
-        const receipt = await client.deactivate(deactivation.ciphertext)
-        state.deactivations.push({
-          keyIndex: index,
-          secret: deactivation.secret,
-          commitment: deactivation.commitment,
-          leafIndex: receipt.index,
-          leaf: receipt.leaf,
-          root: receipt.root,
-        })
-        return receipt
-      })
+      const hadPending = state.pending.some((entry) => entry.keyIndex === index)
+      const recovered = await recoverPending(context, state, new Progress())
+      // A key with a deactivation in flight gets no second one: a new message would get a
+      // random leaf if the first had landed, and its secret would replace the real one.
+      const deactivation = hadPending
+        ? recovered.find((entry) => entry.keyIndex === index)
+        : await withFreshClient(context, async (client) => {
+            const made = makeDeactivation(state.keys[index].keypair, await client.parameters())
+            const pending: PendingDeactivation = { keyIndex: index, ...made }
+            state.pending.push(pending)
+            await saveVoterState(context.keystore, context.passphrase, state)
+            const receipt = await sendPending(context, state, pending, client)
+            return { keyIndex: index, deactivation: completePending(state, pending, receipt), ...receipt }
+          })
       await saveVoterState(context.keystore, context.passphrase, state)
-      const result = { deactivation: state.deactivations.length - 1, leafIndex: receipt.index, leaf: receipt.leaf, root: receipt.root }
+      if (deactivation === undefined) throw new CliError(`the pending deactivation of key ${index} could not be completed`)
+      const result = { deactivation: deactivation.deactivation, leafIndex: deactivation.leafIndex, leaf: deactivation.leaf, root: deactivation.root }
       printResult(context.json, result, table(Object.entries(result)))
     })
 
@@ -112,6 +124,7 @@ export function voterCommands(program: Command): void {
       const context = await voterContext(command)
       const state = await loadVoterState(context.keystore, context.passphrase)
       const progress = new Progress()
+      await recoverPending(context, state, progress)
       // A check, not a proof: with no replica it reports the operator's word as such (0 confirmations).
       const synced = await withFreshClient(context, async (client) =>
         syncWithProgress(client, await client.parameters(), progress, { receipts: state.deactivations, allowSingleSource: true }),
@@ -127,8 +140,10 @@ export function voterCommands(program: Command): void {
       const context = await voterContext(command)
       const { config } = context
       const state = await loadVoterState(context.keystore, context.passphrase)
-      const deactivation = pickDeactivation(state, options.deactivation)
       const progress = new Progress()
+      // On an identity of its own: a re-sent deactivation must not share one with the 2PC.
+      await recoverPending(context, state, progress)
+      const deactivation = pickDeactivation(state, options.deactivation)
       // One fresh identity for everything this reactivation reads and for the 2PC.
       const { acknowledgement } = await withFreshClient(context, async (client) => {
         const params = await client.parameters()
@@ -184,7 +199,7 @@ export function voterCommands(program: Command): void {
       const state = await loadVoterState(context.keystore, context.passphrase)
       const index = keyIndex(state, options.key)
       const choice = parseIndex(option, 'vote option')
-      const { index: voteIndex } = await withClient(context, async (client) =>
+      const { index: voteIndex } = await withFreshClient(context, async (client) =>
         client.vote(makeVote(state.keys[index].keypair, await client.parameters(), choice)),
       )
       const rows: Array<[string, unknown]> = [
@@ -211,9 +226,10 @@ export function voterCommands(program: Command): void {
         leafIndex: entry.leafIndex,
         reactivatedAs: entry.reactivatedAs,
       }))
-      const remote = await withClient(context, async (client) => ({ peerId: client.peerId, operator: await client.status() })).catch(
-        (error: Error) => ({ peerId: undefined, operator: { unreachable: error.message } }),
-      )
+      const pending = state.pending.map((entry) => ({ key: entry.keyIndex }))
+      const remote = await withFreshClient(context, async (client) => ({ operator: await client.status() })).catch((error: Error) => ({
+        operator: { unreachable: error.message },
+      }))
       const lines = [
         ...keys.map((key) => {
           const signedUp = key.stateIndex === undefined ? '' : `, state index ${key.stateIndex}`
@@ -223,9 +239,10 @@ export function voterCommands(program: Command): void {
           const attempt = entry.reactivatedAs === undefined ? '' : `, reactivation attempted as key ${entry.reactivatedAs}`
           return `deactivation ${entry.index}: key ${entry.key}, leaf ${entry.leafIndex}${attempt}`
         }),
+        ...pending.map((entry) => `pending deactivation of key ${entry.key}: sent, receipt not confirmed (the next "voter deactivate" recovers it)`),
         `operator: ${toJson(remote.operator).replace(/\s+/g, ' ')}`,
       ]
-      printResult(context.json, { keys, deactivations, ...remote }, lines.join('\n'))
+      printResult(context.json, { keys, deactivations, pending, ...remote }, lines.join('\n'))
     })
 }
 
@@ -244,17 +261,7 @@ function endpoints(config: Config): VoterEndpoints {
   }
 }
 
-/** A task on the voter's persistent identity. */
-async function withClient<T>(context: VoterContext, task: (client: VoterClient) => Promise<T>): Promise<T> {
-  const client = await VoterClient.start(endpoints(context.config), dataPaths(context.config.dataDir).peerKey)
-  try {
-    return await task(client)
-  } finally {
-    await client.stop()
-  }
-}
-
-/** A task on a fresh identity that is thrown away afterwards. */
+/** A task on a fresh identity that is thrown away afterwards: one per command, or per pending deactivation. */
 async function withFreshClient<T>(context: VoterContext, task: (client: AnonymousClient) => Promise<T>): Promise<T> {
   const client = await AnonymousClient.start(endpoints(context.config))
   try {
@@ -262,6 +269,89 @@ async function withFreshClient<T>(context: VoterContext, task: (client: Anonymou
   } finally {
     await client.stop()
   }
+}
+
+/**
+ * The deactivation was sent, or may have been, and no receipt came: the operator may have
+ * recorded it. The keystore keeps it as pending, and the next command recovers it.
+ */
+export class DeactivationUnconfirmedError extends CliError {
+  constructor(
+    readonly keyIndex: number,
+    cause: Error,
+  ) {
+    super(
+      `the deactivation of key ${keyIndex} was sent but its receipt did not arrive (${cause.message}); the operator may have recorded it. ` +
+        'Its secret and ciphertext are saved in the keystore as pending: the next "voter deactivate" (or "voter sync", "voter reactivate") ' +
+        'finds it in the public log, or re-sends the same ciphertext if the operator never got it. Do not make a new keystore.',
+    )
+    this.name = 'DeactivationUnconfirmedError'
+  }
+}
+
+/**
+ * Sends a saved pending deactivation; its receipt. An open refusal (REFUSED: undecryptable,
+ * or a key the operator does not know) recorded nothing, so the entry is dropped; any other
+ * failure leaves it pending and becomes a DeactivationUnconfirmedError.
+ */
+async function sendPending(context: VoterContext, state: VoterState, pending: PendingDeactivation, client: AnonymousClient): Promise<StoredReceipt> {
+  try {
+    const receipt = await client.deactivate(pending.ciphertext)
+    return { leafIndex: receipt.index, leaf: receipt.leaf, root: receipt.root }
+  } catch (error) {
+    if (error instanceof RemoteAbortError && error.remoteCode === 'REFUSED') {
+      state.pending.splice(state.pending.indexOf(pending), 1)
+      await saveVoterState(context.keystore, context.passphrase, state)
+      throw error
+    }
+    throw new DeactivationUnconfirmedError(pending.keyIndex, error as Error)
+  }
+}
+
+interface RecoveredDeactivation extends StoredReceipt {
+  keyIndex: number
+  /** Its index in the keystore's deactivations. */
+  deactivation: number
+}
+
+/**
+ * Completes every pending deactivation, each on a fresh identity of its own (two keys'
+ * messages never share one), saving the keystore after each. The saved ciphertext is looked
+ * for in the whole public log; only if the operator's log does not hold it is that same
+ * ciphertext sent again, never a new one: if the first sending had landed meanwhile, a new
+ * message would get a random leaf and its secret would replace the real one. Should the
+ * first sending land just before the re-sent one, the first copy in the log is the real one.
+ */
+async function recoverPending(context: VoterContext, state: VoterState, progress: Progress): Promise<RecoveredDeactivation[]> {
+  const recovered: RecoveredDeactivation[] = []
+  for (const pending of [...state.pending]) {
+    progress.begin(`recovering the unconfirmed deactivation of key ${pending.keyIndex}: looking for it in the public log (fresh peer identity)`)
+    try {
+      const receipt = await withFreshClient(context, async (client) => {
+        const params = await client.parameters()
+        const findOptions = { onNote: (message: string) => progress.note(message) }
+        const lookup = await client.findDeactivation(params, pending.ciphertext, findOptions)
+        if (lookup.receipt !== undefined) {
+          progress.note(`found at leaf index ${lookup.receipt.leafIndex}: the operator had recorded it`)
+          return lookup.receipt
+        }
+        progress.note(`not in the operator's ${lookup.searched} log entries: re-sending the same ciphertext`)
+        const resent = await sendPending(context, state, pending, client)
+        if (!(await client.operatorLogHolds(pending.ciphertext, lookup.searched, resent.leafIndex))) return resent
+        const first = await client.findDeactivation(params, pending.ciphertext, findOptions)
+        if (first.receipt === undefined) throw new CliError('the operator answered a re-sent deactivation but its log does not hold it')
+        progress.note(`the first sending landed first, at leaf index ${first.receipt.leafIndex}; that one is kept`)
+        return first.receipt
+      })
+      recovered.push({ keyIndex: pending.keyIndex, deactivation: completePending(state, pending, receipt), ...receipt })
+      await saveVoterState(context.keystore, context.passphrase, state)
+      progress.end()
+    } catch (error) {
+      progress.fail()
+      throw error
+    }
+  }
+  return recovered
 }
 
 async function syncWithProgress(

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 
 export function dataPaths(dataDir: string) {
   return {
-    /** The node's long-term libp2p key (operator, replica, voter). */
+    /** The daemon's long-term libp2p key (operator, replica); a voter has none, it uses a fresh key per command. */
     peerKey: join(dataDir, 'peer.key'),
     /** The operator's LevelDB. */
     operatorState: join(dataDir, 'state'),

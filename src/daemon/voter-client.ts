@@ -1,11 +1,12 @@
 /**
  * The voter light node: libp2p nodes without listeners that talk to the operator and to
  * replicas. Privacy rules from DESIGN 2.3 and 2.5 live here:
- * - the persistent identity (`VoterClient`) signs up, deactivates, votes and asks for
- *   status, and nothing else: it never reads what a reactivation depends on;
- * - a reactivation runs on one fresh identity (`AnonymousClient`) for all of its reads
- *   (parameters, leaves, signed roots) and for the 2PC, so no session of the identity that
- *   sent the deactivation relates to it;
+ * - the voter has no persistent identity: every CLI command runs on a fresh one
+ *   (`AnonymousClient`, one per command, thrown away afterwards), so no two commands share a
+ *   peer ID, and the messages of a reactivated key (votes, its own deactivation) never
+ *   arrive from the identity that signed up or deactivated the key it replaced. A
+ *   reactivation uses its one for all of its reads (parameters, leaves, signed roots) and
+ *   for the 2PC;
  * - the whole leaf list is fetched, never one path (a path reveals the leaf index), from a
  *   replica when one is reachable;
  * - the tree is cross-checked with independent sources before anything is proved against
@@ -14,7 +15,9 @@
  *   replica's signed root for the same size. With no replica at all, only an explicit
  *   `allowSingleSource` lets the voter go on, since the operator could then hand this voter
  *   a fork of its own whose root names it;
- * - the voter's receipts are checked against every list it syncs (`checkReceipts`).
+ * - the voter's receipts are checked against every list it syncs (`checkReceipts`);
+ * - a deactivation whose receipt was lost is found again in the whole public log, by its
+ *   exact ciphertext (`findDeactivation`).
  */
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PublicKey } from '../crypto/keys.js'
@@ -31,7 +34,7 @@ import type { PreparedReactivation, ReactivationPhase } from '../protocol/reacti
 import { requestSignup } from '../protocol/signup.js'
 import { requestStatus, type NodeStatus } from '../protocol/status.js'
 import { SyncClient, type SyncHead, type SyncProgress } from '../protocol/sync.js'
-import { createNode, ephemeralPeerKey, loadOrCreatePeerKey, type Node } from './node.js'
+import { createNode, ephemeralPeerKey, type Node } from './node.js'
 import type { DeactivationReceipt, PublicParameters } from './operator.js'
 import { sameParameters } from './replica-mirror.js'
 
@@ -65,6 +68,8 @@ export interface VerifiedTree {
 export interface TreeSyncOptions {
   /** Receipts the list must still hold, unchanged. */
   receipts?: readonly StoredReceipt[]
+  /** Leaves the list must hold at least, waiting for lagging replicas as for a receipt. */
+  minLeaves?: number
   /** Go on with no replica reachable, on the operator's word alone. */
   allowSingleSource?: boolean
   onProgress?: SyncProgress
@@ -186,18 +191,29 @@ export function checkReceipts(leaves: readonly bigint[], depth: number, receipts
   }
 }
 
-abstract class LightNode {
-  protected constructor(
-    protected readonly node: Node,
-    protected readonly endpoints: VoterEndpoints,
+interface ReplicaView {
+  address: Multiaddr
+  client: SyncClient
+  head: SyncHead
+}
+
+/**
+ * A fresh libp2p identity used for one CLI command and nothing else, then thrown away: the
+ * voter's only kind of identity (see the header).
+ */
+export class AnonymousClient {
+  private constructor(
+    private readonly node: Node,
+    private readonly endpoints: VoterEndpoints,
   ) {}
 
-  protected get dial(): OpenOptions {
-    return { dialTimeoutMs: this.endpoints.dialTimeoutMs }
+  static async start(endpoints: VoterEndpoints): Promise<AnonymousClient> {
+    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+    return new AnonymousClient(node, endpoints)
   }
 
-  get peerId(): string {
-    return this.node.peerId.toString()
+  private get dial(): OpenOptions {
+    return { dialTimeoutMs: this.endpoints.dialTimeoutMs }
   }
 
   async stop(): Promise<void> {
@@ -206,21 +222,7 @@ abstract class LightNode {
 
   /** The operator's public parameters, from the operator itself: they say whom to encrypt to and whose signatures count. */
   async parameters(): Promise<PublicParameters> {
-    const client = await SyncClient.open(this.node, this.endpoints.operator, this.dial)
-    try {
-      return await client.parameters()
-    } finally {
-      await client.close()
-    }
-  }
-}
-
-/** The voter's persistent identity: signup, deactivation, votes, status. Never a reactivation's reads. */
-export class VoterClient extends LightNode {
-  /** A light node with the voter's persistent peer key (created on first use). */
-  static async start(endpoints: VoterEndpoints, peerKeyPath: string): Promise<VoterClient> {
-    const node = await createNode({ privateKey: await loadOrCreatePeerKey(peerKeyPath), listen: [] })
-    return new VoterClient(node, endpoints)
+    return this.withOperatorSync((client) => client.parameters())
   }
 
   signup(publicKey: PublicKey): Promise<{ stateIndex: number }> {
@@ -238,23 +240,6 @@ export class VoterClient extends LightNode {
   status(): Promise<NodeStatus> {
     return requestStatus(this.node, this.endpoints.operator, this.dial)
   }
-}
-
-interface ReplicaView {
-  address: Multiaddr
-  client: SyncClient
-  head: SyncHead
-}
-
-/**
- * A fresh libp2p identity used for one reactivation (or one `voter sync`) and nothing else:
- * every read the reactivation depends on, and the 2PC itself.
- */
-export class AnonymousClient extends LightNode {
-  static async start(endpoints: VoterEndpoints): Promise<AnonymousClient> {
-    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
-    return new AnonymousClient(node, endpoints)
-  }
 
   /**
    * The whole leaf list at the size every reachable replica holds, cross-checked (see the
@@ -262,28 +247,105 @@ export class AnonymousClient extends LightNode {
    * identity: a replica that serves other parameters is not a source for this poll.
    */
   async syncTree(params: PublicParameters, options: TreeSyncOptions = {}): Promise<VerifiedTree> {
-    const receipts = options.receipts ?? []
-    const need = Math.max(0, ...receipts.map((receipt) => receipt.leafIndex + 1))
     const replicas = await this.openReplicas(params, options)
     try {
-      if (replicas.length === 0 && options.allowSingleSource !== true) {
-        throw new NoIndependentSourceError(
-          (this.endpoints.replicas.length === 0 ? 'no replica is configured' : 'no replica is reachable') +
-            ': the operator alone would vouch for the tree, and it could give you a fork of your own. ' +
-            'Configure a replica (replicaAddress, MACI_ANON_REPLICA), or accept that risk with --allow-single-source.',
-        )
-      }
-      await this.waitForReplicas(replicas, need, options)
-      const size = replicas.length > 0 ? Math.min(...replicas.map((replica) => replica.head.leaves)) : undefined
-      const fetched = await this.fetchLeaves(replicas, size, options)
-      if (fetched.leaves.length === 0) throw new LeafListError('the tree is empty: there is nothing to prove membership in')
-      const root = IncrementalMerkleTree.fromLeaves(params.depth, fetched.leaves).root
-      const vouchers = await this.signedRoots(replicas, fetched, params)
-      checkAgreement(vouchers, root, fetched.leaves.length)
-      checkReceipts(fetched.leaves, params.depth, receipts)
-      return { leaves: fetched.leaves, root, signed: vouchers[0].signed, source: fetched.source, confirmations: replicas.length }
+      return await this.verifiedTree(replicas, params, options)
     } finally {
       await Promise.all(replicas.map((replica) => replica.client.close()))
+    }
+  }
+
+  /**
+   * Where the deactivation sent as `ciphertext` landed, for a voter whose receipt was lost:
+   * the first entry of the public log equal to it byte for byte (a later copy is a replay,
+   * which the operator gave a random leaf since the key was no longer active), with the
+   * leaf at that index and the root after it, taken from a leaf list cross-checked like
+   * `voter sync`'s and matched against the operator's signed root for that size. The whole
+   * log is read, from the first reachable replica (plus what the operator holds beyond it),
+   * else from the operator, so the read names no index. `searched` is how many entries of
+   * the operator's log were looked at: when the ciphertext is not among them, the operator
+   * never recorded it.
+   */
+  async findDeactivation(
+    params: PublicParameters,
+    ciphertext: Uint8Array,
+    options: Pick<TreeSyncOptions, 'onNote' | 'onProgress' | 'replicaAttempts' | 'replicaRetryMs'> = {},
+  ): Promise<{ receipt?: StoredReceipt; searched: number }> {
+    const searched = (await this.withOperatorSync((client) => client.head())).log
+    const replicas = await this.openReplicas(params, options)
+    try {
+      const log = await this.fetchLog(replicas, searched, options)
+      const leafIndex = log.findIndex((entry) => sameBytes(entry, ciphertext))
+      if (leafIndex < 0) return { searched }
+      const tree = await this.verifiedTree(replicas, params, { ...options, allowSingleSource: true, minLeaves: leafIndex + 1 })
+      const prefix = { leaves: tree.leaves.slice(0, leafIndex + 1), source: tree.source }
+      const root = IncrementalMerkleTree.fromLeaves(params.depth, prefix.leaves).root
+      checkAgreement(await this.signedRoots(replicas, prefix, params), root, leafIndex + 1)
+      return { receipt: { leafIndex, leaf: tree.leaves[leafIndex], root }, searched }
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.client.close()))
+    }
+  }
+
+  /**
+   * Whether the operator's log holds `ciphertext` in [from, to). After a re-sent
+   * deactivation, this tells whether the first sending landed meanwhile, ahead of it.
+   */
+  async operatorLogHolds(ciphertext: Uint8Array, from: number, to: number): Promise<boolean> {
+    if (to <= from) return false
+    const log = await this.withOperatorSync((client) => client.log(from, to))
+    return log.some((entry) => sameBytes(entry, ciphertext))
+  }
+
+  private async verifiedTree(replicas: ReplicaView[], params: PublicParameters, options: TreeSyncOptions): Promise<VerifiedTree> {
+    const receipts = options.receipts ?? []
+    const need = Math.max(options.minLeaves ?? 0, ...receipts.map((receipt) => receipt.leafIndex + 1))
+    if (replicas.length === 0 && options.allowSingleSource !== true) {
+      throw new NoIndependentSourceError(
+        (this.endpoints.replicas.length === 0 ? 'no replica is configured' : 'no replica is reachable') +
+          ': the operator alone would vouch for the tree, and it could give you a fork of your own. ' +
+          'Configure a replica (replicaAddress, MACI_ANON_REPLICA), or accept that risk with --allow-single-source.',
+      )
+    }
+    await this.waitForReplicas(replicas, need, options)
+    const size = replicas.length > 0 ? Math.min(...replicas.map((replica) => replica.head.leaves)) : undefined
+    const fetched = await this.fetchLeaves(replicas, size, options)
+    if (fetched.leaves.length === 0) throw new LeafListError('the tree is empty: there is nothing to prove membership in')
+    const root = IncrementalMerkleTree.fromLeaves(params.depth, fetched.leaves).root
+    const vouchers = await this.signedRoots(replicas, fetched, params)
+    checkAgreement(vouchers, root, fetched.leaves.length)
+    checkReceipts(fetched.leaves, params.depth, receipts)
+    return { leaves: fetched.leaves, root, signed: vouchers[0].signed, source: fetched.source, confirmations: replicas.length }
+  }
+
+  /**
+   * The log [0, size): from the first replica that serves it, completed from the operator
+   * past what that replica has mirrored; from the operator alone with no replica.
+   */
+  private async fetchLog(replicas: ReplicaView[], size: number, options: TreeSyncOptions): Promise<Uint8Array[]> {
+    let log: Uint8Array[] = []
+    for (const replica of replicas) {
+      try {
+        log = await replica.client.log(0, Math.min(replica.head.log, size), options.onProgress)
+        break
+      } catch (error) {
+        if (!isUnreachable(error)) throw error
+        options.onNote?.(`replica ${replica.address.toString()} did not serve its log (${(error as Error).message})`)
+        await replica.client.close()
+        replica.client = await SyncClient.open(this.node, replica.address, this.dial)
+      }
+    }
+    if (log.length >= size) return log
+    const rest = await this.withOperatorSync((client) => client.log(log.length, size, options.onProgress))
+    return [...log, ...rest]
+  }
+
+  private async withOperatorSync<T>(task: (client: SyncClient) => Promise<T>): Promise<T> {
+    const client = await SyncClient.open(this.node, this.endpoints.operator, this.dial)
+    try {
+      return await task(client)
+    } finally {
+      await client.close()
     }
   }
 
@@ -438,6 +500,10 @@ function checkAgreement(vouchers: Voucher[], root: bigint, size: number): void {
     )
   }
   throw new SplitViewError('MISMATCH', `the leaf list does not produce the root ${other.source} holds for ${size} leaves`)
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }
 
 function isUnreachable(error: unknown): boolean {

@@ -1,7 +1,12 @@
 /**
  * The voter's state, sealed in the keystore (src/crypto/keystore.ts): its keys, in the order
- * they were made, and every deactivation with the secret s the reactivation needs. Only the
- * voter holds this; losing the passphrase loses the ability to reactivate.
+ * they were made, every deactivation with the secret s the reactivation needs, and the
+ * deactivations sent but not yet confirmed by a receipt. Only the voter holds this; losing
+ * the passphrase loses the ability to reactivate.
+ *
+ * A deactivation is saved as pending before it is sent: if the receipt is lost, the operator
+ * may still have recorded it (a real leaf, the key now inactive), and only the saved secret
+ * and ciphertext let the voter find that leaf again in the public log.
  */
 import { access } from 'node:fs/promises'
 import { keypairFromPrivateKey, type Keypair } from '../crypto/keys.js'
@@ -21,7 +26,7 @@ export interface VoterDeactivation {
   keyIndex: number
   secret: bigint
   commitment: bigint
-  /** From the operator's receipt. */
+  /** From the operator's receipt, or found in the public log when the receipt was lost. */
   leafIndex: number
   leaf: bigint
   root: bigint
@@ -29,9 +34,19 @@ export interface VoterDeactivation {
   reactivatedAs?: number
 }
 
+/** A deactivation saved before it was sent, whose receipt has not arrived. */
+export interface PendingDeactivation {
+  keyIndex: number
+  secret: bigint
+  commitment: bigint
+  /** The exact bytes sent: the only way to recognise the entry in the log, and the only ones ever re-sent. */
+  ciphertext: Uint8Array
+}
+
 export interface VoterState {
   keys: VoterKey[]
   deactivations: VoterDeactivation[]
+  pending: PendingDeactivation[]
 }
 
 export class VoterKeystoreError extends Error {
@@ -41,8 +56,15 @@ export class VoterKeystoreError extends Error {
   }
 }
 
+/**
+ * Version 2 added `pending`. Version 1 files (no pending entries) still load; a version 2
+ * file is refused by a version 1 reader rather than read and saved back without its
+ * pending entries.
+ */
+const VERSION = 2
+
 interface StoredState {
-  version: 1
+  version: 1 | 2
   keys: Array<{ privateKey: string; origin: KeyOrigin; stateIndex?: number }>
   deactivations: Array<{
     keyIndex: number
@@ -53,6 +75,7 @@ interface StoredState {
     root: string
     reactivatedAs?: number
   }>
+  pending?: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string }>
 }
 
 export async function keystoreExists(path: string): Promise<boolean> {
@@ -65,7 +88,7 @@ export async function keystoreExists(path: string): Promise<boolean> {
 export async function loadVoterState(path: string, passphrase: string): Promise<VoterState> {
   if (!(await keystoreExists(path))) throw new VoterKeystoreError(`no keystore at ${path} (run "voter keygen")`)
   const stored = (await readKeystore(path, passphrase)) as unknown as StoredState
-  if (stored.version !== 1) throw new VoterKeystoreError(`unsupported voter state version ${String(stored.version)}`)
+  if (stored.version !== 1 && stored.version !== VERSION) throw new VoterKeystoreError(`unsupported voter state version ${String(stored.version)}`)
   return {
     keys: stored.keys.map((key) => ({
       keypair: keypairFromPrivateKey(Uint8Array.from(Buffer.from(key.privateKey, 'hex'))),
@@ -79,12 +102,18 @@ export async function loadVoterState(path: string, passphrase: string): Promise<
       leaf: BigInt(entry.leaf),
       root: BigInt(entry.root),
     })),
+    pending: (stored.pending ?? []).map((entry) => ({
+      keyIndex: entry.keyIndex,
+      secret: BigInt(entry.secret),
+      commitment: BigInt(entry.commitment),
+      ciphertext: Uint8Array.from(Buffer.from(entry.ciphertext, 'hex')),
+    })),
   }
 }
 
 export async function saveVoterState(path: string, passphrase: string, state: VoterState): Promise<void> {
   const stored: StoredState = {
-    version: 1,
+    version: VERSION,
     keys: state.keys.map((key) => ({
       privateKey: Buffer.from(key.keypair.privateKey).toString('hex'),
       origin: key.origin,
@@ -97,8 +126,26 @@ export async function saveVoterState(path: string, passphrase: string, state: Vo
       leaf: entry.leaf.toString(),
       root: entry.root.toString(),
     })),
+    pending: state.pending.map((entry) => ({
+      keyIndex: entry.keyIndex,
+      secret: entry.secret.toString(),
+      commitment: entry.commitment.toString(),
+      ciphertext: Buffer.from(entry.ciphertext).toString('hex'),
+    })),
   }
   await writeKeystore(path, stored as unknown as Record<string, unknown>, passphrase)
+}
+
+/**
+ * Turns a pending deactivation into a deactivation with its receipt (from the operator, or
+ * found in the log); returns its index in `deactivations`.
+ */
+export function completePending(state: VoterState, pending: PendingDeactivation, receipt: { leafIndex: number; leaf: bigint; root: bigint }): number {
+  const at = state.pending.indexOf(pending)
+  if (at < 0) throw new VoterKeystoreError('that deactivation is not pending in this keystore')
+  state.pending.splice(at, 1)
+  state.deactivations.push({ keyIndex: pending.keyIndex, secret: pending.secret, commitment: pending.commitment, ...receipt })
+  return state.deactivations.length - 1
 }
 
 /** The newest key: the one a voter signs with unless told otherwise. */

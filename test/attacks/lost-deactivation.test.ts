@@ -91,6 +91,7 @@ describe('attack 8: lost deactivations', () => {
           ...receipt,
         },
       ],
+      pending: [],
     })
     const env = {
       MACI_ANON_DATA_DIR: dataDir,

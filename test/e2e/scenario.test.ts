@@ -106,8 +106,10 @@ describe('end to end: operator, replica and three voters as processes', () => {
     // At info level a parameters-only read is not even logged; whatever is must be no more than that.
     const otherSessions = ended.filter((line) => line.protocol !== 'reactivate' && peers.includes(line.peer))
     expect(otherSessions.every((line) => line.protocol === 'sync' && JSON.stringify(line.served) === '["parameters"]')).toBe(true)
-    const persistent = ended.filter((line) => line.protocol === 'signup').map((line) => line.peer)
-    expect(persistent.some((peer) => peers.includes(peer))).toBe(false)
+    // Every voter command has its identity: no signup and no message came from a reactivation's.
+    const others = ended.filter((line) => line.protocol === 'signup' || line.protocol === 'message').map((line) => line.peer)
+    expect(others.some((peer) => peers.includes(peer))).toBe(false)
+    expect(new Set(others).size).toBe(others.length)
   })
 
   it('reports sessions in the Prometheus endpoint on 127.0.0.1', async () => {
