@@ -166,6 +166,8 @@ export class Operator {
   private readonly attemptedKeyHashes: Set<bigint>
   private readonly activeKeys: Set<bigint>
   private readonly deactivations: Uint8Array[]
+  /** Where each deactivation ciphertext sits in the log (base64), so a replay is answered, not appended. */
+  private readonly deactivationIndex: Map<string, number>
   private readonly votes: Uint8Array[]
   private readonly nullifiers: Set<bigint>
   private readonly links: Set<bigint>
@@ -199,6 +201,7 @@ export class Operator {
     this.attemptedKeyHashes = new Set(state.attemptedKeyHashes)
     this.activeKeys = new Set(state.activeKeys)
     this.deactivations = state.deactivations
+    this.deactivationIndex = new Map(state.deactivations.map((ciphertext, index) => [toBase64(ciphertext), index]))
     this.votes = state.votes
     this.nullifiers = new Set(state.nullifiers)
     this.links = new Set(state.links)
@@ -348,9 +351,15 @@ export class Operator {
    * is inserted and its root signed, and one batch of the same shape is written. A valid
    * signature by an active key takes the real leaf and deactivates the key; anything else
    * takes the random one. The receipt has the same form either way.
+   *
+   * A ciphertext already in the log gets its original receipt and changes nothing. The log
+   * is public, so this tells nobody anything; it makes a voter's re-send after a lost reply
+   * safe, and stops anyone from replaying logged ciphertexts into junk leaves.
    */
   submitDeactivation(ciphertext: Uint8Array): Promise<DeactivationReceipt> {
     return this.serialized(async () => {
+      const logged = this.deactivationIndex.get(toBase64(ciphertext))
+      if (logged !== undefined) return { index: logged, leaf: this.tree.leaves[logged], root: this.roots[logged] }
       const message = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
       const keyHash = hashPublicKey(message.publicKey)
       const wasActive = this.activeKeys.has(keyHash)
@@ -373,6 +382,7 @@ export class Operator {
         { type: 'put', key: `active/${keyHash}`, value: stillActive ? ACTIVE : INACTIVE },
       ])
       this.deactivations.push(Uint8Array.from(ciphertext))
+      this.deactivationIndex.set(toBase64(ciphertext), index)
       this.tree.insert(leaf)
       this.roots.push(root)
       this.rootSet.add(root)

@@ -95,4 +95,18 @@ describe('attack 7: garbage deactivations', () => {
     expect([valid.index, inactive.index, forgery.index]).toEqual([before.leaves, before.leaves + 1, before.leaves + 2])
     expect((await head()).leaves).toBe(before.leaves + 3)
   })
+
+  it('answers a replayed ciphertext from the public log with its original receipt, and adds no leaf', async () => {
+    const voter = generateKeypair()
+    await requestSignup(attacker, daemon.address, voter.publicKey)
+    const { ciphertext } = makeDeactivation(voter, params)
+    const original = await submitDeactivation(attacker, daemon.address, ciphertext)
+    const sync = await SyncClient.open(attacker, daemon.address)
+    const logged = (await sync.log(original.index, original.index + 1))[0]
+    await sync.close()
+    const before = await head()
+    // Anyone can read the log and replay it; the voter itself re-sends after a lost reply.
+    for (let i = 0; i < 3; i++) expect(await submitDeactivation(attacker, daemon.address, logged)).toEqual(original)
+    expect(await head()).toEqual(before)
+  })
 })
