@@ -32,7 +32,7 @@ export function buildProgram(): Command {
 
 /** Errors whose message is meant for the user, by class or name; anything else is a bug and keeps its stack. */
 const EXPECTED_CLASSES = [CliError, ConfigError, ChannelError, ProtocolError]
-const EXPECTED_NAMES = ['KeystoreError', 'VoterKeystoreError', 'OperatorError', 'LeafListError', 'LostDeactivationError', 'SplitViewError', 'NoIndependentSourceError', 'AnonymitySetError', 'PeerKeyError', 'ReactivationSessionError', 'VoteOptionError']
+const EXPECTED_NAMES = ['KeystoreError', 'VoterKeystoreError', 'OperatorError', 'LeafListError', 'LostDeactivationError', 'SplitViewError', 'NoIndependentSourceError', 'ReplicaUnavailableError', 'AnonymitySetError', 'PeerKeyError', 'ReactivationSessionError', 'VoteOptionError']
 
 function isExpected(error: unknown): boolean {
   return EXPECTED_CLASSES.some((kind) => error instanceof kind) || (error instanceof Error && EXPECTED_NAMES.includes(error.name))

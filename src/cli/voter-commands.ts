@@ -52,7 +52,7 @@ const PHASE_LABELS: Record<ReactivationPhase, string> = {
 }
 
 const NETWORK_KEYS: Array<keyof Config> = ['dataDir', 'passphrase', 'operatorAddress', 'replicaAddress', 'dialTimeoutMs']
-const REACTIVATION_KEYS: Array<keyof Config> = [...NETWORK_KEYS, 'anonymitySet', 'reactivationDelayMaxMs']
+const REACTIVATION_KEYS: Array<keyof Config> = [...NETWORK_KEYS, 'anonymitySet', 'reactivationDelayMaxMs', 'recoveryCooldownMs']
 
 const ALLOW_SINGLE_SOURCE_HELP =
   'reactivate even when no replica confirms the tree (env MACI_ANON_ALLOW_SINGLE_SOURCE). This gives up the split-view ' +
@@ -141,8 +141,7 @@ export function voterCommands(program: Command): void {
       const { config } = context
       const state = await loadVoterState(context.keystore, context.passphrase)
       const progress = new Progress()
-      // On an identity of its own: a re-sent deactivation must not share one with the 2PC.
-      await recoverPending(context, state, progress)
+      checkNoRecentRecovery(state, config.recoveryCooldownMs)
       const deactivation = pickDeactivation(state, options.deactivation)
       // One fresh identity for everything this reactivation reads and for the 2PC.
       const { acknowledgement } = await withFreshClient(context, async (client) => {
@@ -316,34 +315,31 @@ interface RecoveredDeactivation extends StoredReceipt {
 
 /**
  * Completes every pending deactivation, each on a fresh identity of its own (two keys'
- * messages never share one), saving the keystore after each. The saved ciphertext is looked
- * for in the whole public log; only if the operator's log does not hold it is that same
- * ciphertext sent again, never a new one: if the first sending had landed meanwhile, a new
- * message would get a random leaf and its secret would replace the real one. Should the
- * first sending land just before the re-sent one, the first copy in the log is the real one.
+ * messages never share one), saving the keystore after each, by sending the SAME saved
+ * ciphertext again, never a new one. The operator answers a ciphertext already in its log
+ * with the original receipt and records nothing, so the re-send is idempotent: if the first
+ * sending had landed, the voter gets that real leaf back; if not, this is the first sending.
+ * A new message would instead get a random leaf once the first had landed, and its secret
+ * would replace the real one. The receipt is then checked against every list synced later.
+ *
+ * Recovery never reads one root or one path (they would name the voter's index), and never
+ * runs inside `voter reactivate`: an operator that dropped the reply on purpose knows whom
+ * this recovery is from, so a reactivation right after it could be linked by timing.
+ * Each recovered entry keeps the time of its recovery, and reactivations wait a cooldown.
  */
 async function recoverPending(context: VoterContext, state: VoterState, progress: Progress): Promise<RecoveredDeactivation[]> {
   const recovered: RecoveredDeactivation[] = []
   for (const pending of [...state.pending]) {
-    progress.begin(`recovering the unconfirmed deactivation of key ${pending.keyIndex}: looking for it in the public log (fresh peer identity)`)
+    progress.begin(`recovering the unconfirmed deactivation of key ${pending.keyIndex}: re-sending the same ciphertext (fresh peer identity)`)
     try {
-      const receipt = await withFreshClient(context, async (client) => {
-        const params = await client.parameters()
-        const findOptions = { onNote: (message: string) => progress.note(message) }
-        const lookup = await client.findDeactivation(params, pending.ciphertext, findOptions)
-        if (lookup.receipt !== undefined) {
-          progress.note(`found at leaf index ${lookup.receipt.leafIndex}: the operator had recorded it`)
-          return lookup.receipt
-        }
-        progress.note(`not in the operator's ${lookup.searched} log entries: re-sending the same ciphertext`)
-        const resent = await sendPending(context, state, pending, client)
-        if (!(await client.operatorLogHolds(pending.ciphertext, lookup.searched, resent.leafIndex))) return resent
-        const first = await client.findDeactivation(params, pending.ciphertext, findOptions)
-        if (first.receipt === undefined) throw new CliError('the operator answered a re-sent deactivation but its log does not hold it')
-        progress.note(`the first sending landed first, at leaf index ${first.receipt.leafIndex}; that one is kept`)
-        return first.receipt
-      })
-      recovered.push({ keyIndex: pending.keyIndex, deactivation: completePending(state, pending, receipt), ...receipt })
+      const receipt = await withFreshClient(context, (client) => sendPending(context, state, pending, client))
+      const deactivation = completePending(state, pending, receipt)
+      state.deactivations[deactivation].recoveredAt = Date.now()
+      recovered.push({ keyIndex: pending.keyIndex, deactivation, ...receipt })
+      progress.note(
+        `recorded at leaf index ${receipt.leafIndex}; wait ${formatDuration(context.config.recoveryCooldownMs)} before any reactivation ` +
+          '(the operator saw this recovery)',
+      )
       await saveVoterState(context.keystore, context.passphrase, state)
       progress.end()
     } catch (error) {
@@ -352,6 +348,32 @@ async function recoverPending(context: VoterContext, state: VoterState, progress
     }
   }
   return recovered
+}
+
+/**
+ * A reactivation neither recovers a lost receipt nor follows one closely: the operator knows
+ * whose reply it dropped, so it knows who recovers, and when (see recoverPending).
+ */
+function checkNoRecentRecovery(state: VoterState, cooldownMs: number): void {
+  if (state.pending.length > 0) {
+    throw new CliError(
+      `deactivation of key ${state.pending[0].keyIndex} is unconfirmed (its receipt was lost): run "voter sync" to recover it, ` +
+        `then wait ${formatDuration(cooldownMs)} before reactivating`,
+    )
+  }
+  const last = Math.max(0, ...state.deactivations.map((entry) => entry.recoveredAt ?? 0))
+  const readyAt = last + cooldownMs
+  if (Date.now() < readyAt) {
+    throw new CliError(
+      `a lost receipt was recovered ${formatDuration(Date.now() - last)} ago; the operator saw that recovery, so a reactivation ` +
+        `right after it could be linked to you by timing. Reactivate after ${new Date(readyAt).toISOString()} ` +
+        '(recoveryCooldownMs, MACI_ANON_RECOVERY_COOLDOWN_MS)',
+    )
+  }
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`
 }
 
 async function syncWithProgress(

@@ -5,6 +5,7 @@
  * the CLI, the README and the tests agree on the same names.
  */
 import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { LOG_LEVELS, type LogLevel } from './logger.js'
@@ -23,6 +24,12 @@ export interface Config {
   /** Local peer discovery by multicast DNS; off by default, since it leaves the loopback. */
   mdns: boolean
   maxConnections: number
+  /** New inbound connections one remote IP address may open per second (libp2p's inboundConnectionThreshold). */
+  inboundConnectionsPerSecond: number
+  /** Inbound connections still in their handshake, over the whole node. */
+  maxPendingConnections: number
+  /** Multiaddrs or CIDRs of local tools whose connections skip the three connection limits above. */
+  allowList: string[]
   /** Port of the Prometheus endpoint; unset means no endpoint. */
   metricsPort: number | undefined
   /**
@@ -44,6 +51,8 @@ export interface Config {
   anonymitySet: number
   /** Upper bound of the uniformly random wait between a reactivation's sync and its 2PC. */
   reactivationDelayMaxMs: number
+  /** How long `voter reactivate` waits after a lost receipt was recovered (the operator saw the recovery). */
+  recoveryCooldownMs: number
   /**
    * Let a voter prove against a tree that only the operator vouches for (no replica
    * reachable). Off by default: a malicious operator can then give this voter its own fork.
@@ -60,6 +69,45 @@ export interface Config {
   dialTimeoutMs: number
   /** Keystore passphrase (voter). Environment or flag only, never a config file. */
   passphrase: string | undefined
+}
+
+/**
+ * Admission defaults (README, "Operations"). libp2p's own default admits 5 new connections
+ * per second per address, which refuses a handful of voters starting together, and every
+ * voter command opens a connection of its own from a fresh identity. A connection costs
+ * the node one Noise handshake (about a millisecond of CPU), so 64 per second per address
+ * bounds what one address can make it spend while letting a NAT's voters through.
+ */
+export const CONNECTION_DEFAULTS = {
+  maxConnections: 256,
+  inboundConnectionsPerSecond: 64,
+  maxPendingConnections: 32,
+} as const
+
+/**
+ * An allow-list entry as the multiaddr libp2p takes: a multiaddr is kept, a CIDR or a bare
+ * address (`10.0.0.0/8`, `::1`) becomes `/ip4|ip6/<address>/ipcidr/<bits>`. Throws on
+ * anything else.
+ */
+export function allowListMultiaddr(entry: string): string {
+  const text = entry.trim()
+  if (text.startsWith('/')) {
+    const ip = /^\/(ip4|ip6)\/([^/]+)(?:\/ipcidr\/(\d+))?$/.exec(text)
+    if (ip === null) throw new RangeError(`allow-list entry ${entry} must be /ip4/<address>[/ipcidr/<bits>] or /ip6/<address>[/ipcidr/<bits>]`)
+    return checkedCidr(ip[1] === 'ip4' ? 4 : 6, ip[2], ip[3], entry)
+  }
+  const [address, bits, extra] = text.split('/')
+  const family = isIP(address)
+  if (family === 0 || extra !== undefined) throw new RangeError(`allow-list entry ${entry} is neither a multiaddr nor an IP address or CIDR`)
+  return checkedCidr(family, address, bits, entry)
+}
+
+function checkedCidr(family: number, address: string, bits: string | undefined, entry: string): string {
+  const width = family === 4 ? 32 : 128
+  if (isIP(address) !== family) throw new RangeError(`allow-list entry ${entry}: ${address} is not an IPv${family} address`)
+  const mask = bits === undefined ? width : Number(bits)
+  if (!/^\d+$/.test(bits ?? String(width)) || mask > width) throw new RangeError(`allow-list entry ${entry}: the prefix must be 0 to ${width} bits`)
+  return `/ip${family}/${address}/ipcidr/${mask}`
 }
 
 export class ConfigError extends Error {
@@ -110,6 +158,18 @@ const integer =
     }
     return number
   }
+/** A list of allow-list entries, each checked (and kept as written) here so a typo fails at start. */
+const allowList: Parser<string[]> = (value, key) => {
+  const entries = list(value, key)
+  for (const entry of entries) {
+    try {
+      allowListMultiaddr(entry)
+    } catch (error) {
+      throw new ConfigError(`${key}: ${(error as Error).message}`)
+    }
+  }
+  return entries
+}
 const port: Parser<number | undefined> = integer(0, 65535)
 const logLevel: Parser<LogLevel> = (value, key) => {
   const level = LOG_LEVELS.find((known) => known === value)
@@ -139,8 +199,26 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   maxConnections: {
     env: 'MACI_ANON_MAX_CONNECTIONS',
     parse: integer(1, 100_000),
-    defaultFor: () => 256,
+    defaultFor: () => CONNECTION_DEFAULTS.maxConnections,
     description: 'most open connections',
+  },
+  inboundConnectionsPerSecond: {
+    env: 'MACI_ANON_INBOUND_CONNECTIONS_PER_SECOND',
+    parse: integer(1, 100_000),
+    defaultFor: () => CONNECTION_DEFAULTS.inboundConnectionsPerSecond,
+    description: 'new inbound connections per second from one IP address',
+  },
+  maxPendingConnections: {
+    env: 'MACI_ANON_MAX_PENDING_CONNECTIONS',
+    parse: integer(1, 100_000),
+    defaultFor: () => CONNECTION_DEFAULTS.maxPendingConnections,
+    description: 'inbound connections in their handshake at once',
+  },
+  allowList: {
+    env: 'MACI_ANON_ALLOW_LIST',
+    parse: allowList,
+    defaultFor: () => [],
+    description: 'multiaddrs or CIDRs exempt from the connection limits (local tools)',
   },
   metricsPort: {
     env: 'MACI_ANON_METRICS_PORT',
@@ -184,6 +262,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: integer(0, 3_600_000),
     defaultFor: () => 10_000,
     description: 'most milliseconds of the random wait between the sync and the 2PC',
+  },
+  recoveryCooldownMs: {
+    env: 'MACI_ANON_RECOVERY_COOLDOWN_MS',
+    parse: integer(0, 7 * 24 * 3_600_000),
+    defaultFor: () => 6 * 3_600_000,
+    description: 'milliseconds voter reactivate waits after a lost receipt was recovered',
   },
   allowSingleSource: {
     env: 'MACI_ANON_ALLOW_SINGLE_SOURCE',

@@ -11,13 +11,12 @@
  *   replica when one is reachable;
  * - the tree is cross-checked with independent sources before anything is proved against
  *   it: leaves from a replica must produce a root the operator signed for that size, every
- *   reachable replica must hold that same signed root, and leaves from the operator need a
- *   replica's signed root for the same size. With no replica at all, only an explicit
- *   `allowSingleSource` lets the voter go on, since the operator could then hand this voter
- *   a fork of its own whose root names it;
- * - the voter's receipts are checked against every list it syncs (`checkReceipts`);
- * - a deactivation whose receipt was lost is found again in the whole public log, by its
- *   exact ciphertext (`findDeactivation`).
+ *   configured replica must answer and hold that same signed root (one that is unreachable
+ *   or busy stops the voter: skipping it would let whoever keeps it busy decide which
+ *   replicas vouch), and leaves from the operator need a replica's signed root for the same
+ *   size. With no replica configured, only an explicit `allowSingleSource` lets the voter go
+ *   on, since the operator could then hand this voter a fork of its own whose root names it;
+ * - the voter's receipts are checked against every list it syncs (`checkReceipts`).
  */
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PublicKey } from '../crypto/keys.js'
@@ -129,6 +128,24 @@ export class NoIndependentSourceError extends LeafListError {
   constructor(message: string) {
     super(message)
     this.name = 'NoIndependentSourceError'
+  }
+}
+
+/**
+ * A configured replica did not answer (unreachable, or busy with every slot taken). The
+ * voter stops rather than go on with the others: anyone able to keep one replica busy
+ * would otherwise choose which replicas vouch for the tree.
+ */
+export class ReplicaUnavailableError extends LeafListError {
+  constructor(
+    readonly replica: string,
+    cause: Error,
+  ) {
+    super(
+      `replica ${replica} did not answer (${cause.message}); every configured replica must confirm the tree. ` +
+        'Retry later, or remove it from replicaAddress if it is gone for good.',
+    )
+    this.name = 'ReplicaUnavailableError'
   }
 }
 
@@ -247,7 +264,7 @@ export class AnonymousClient {
    * identity: a replica that serves other parameters is not a source for this poll.
    */
   async syncTree(params: PublicParameters, options: TreeSyncOptions = {}): Promise<VerifiedTree> {
-    const replicas = await this.openReplicas(params, options)
+    const replicas = await this.openReplicas(params)
     try {
       return await this.verifiedTree(replicas, params, options)
     } finally {
@@ -255,55 +272,12 @@ export class AnonymousClient {
     }
   }
 
-  /**
-   * Where the deactivation sent as `ciphertext` landed, for a voter whose receipt was lost:
-   * the first entry of the public log equal to it byte for byte (a later copy is a replay,
-   * which the operator gave a random leaf since the key was no longer active), with the
-   * leaf at that index and the root after it, taken from a leaf list cross-checked like
-   * `voter sync`'s and matched against the operator's signed root for that size. The whole
-   * log is read, from the first reachable replica (plus what the operator holds beyond it),
-   * else from the operator, so the read names no index. `searched` is how many entries of
-   * the operator's log were looked at: when the ciphertext is not among them, the operator
-   * never recorded it.
-   */
-  async findDeactivation(
-    params: PublicParameters,
-    ciphertext: Uint8Array,
-    options: Pick<TreeSyncOptions, 'onNote' | 'onProgress' | 'replicaAttempts' | 'replicaRetryMs'> = {},
-  ): Promise<{ receipt?: StoredReceipt; searched: number }> {
-    const searched = (await this.withOperatorSync((client) => client.head())).log
-    const replicas = await this.openReplicas(params, options)
-    try {
-      const log = await this.fetchLog(replicas, searched, options)
-      const leafIndex = log.findIndex((entry) => sameBytes(entry, ciphertext))
-      if (leafIndex < 0) return { searched }
-      const tree = await this.verifiedTree(replicas, params, { ...options, allowSingleSource: true, minLeaves: leafIndex + 1 })
-      const prefix = { leaves: tree.leaves.slice(0, leafIndex + 1), source: tree.source }
-      const root = IncrementalMerkleTree.fromLeaves(params.depth, prefix.leaves).root
-      checkAgreement(await this.signedRoots(replicas, prefix, params), root, leafIndex + 1)
-      return { receipt: { leafIndex, leaf: tree.leaves[leafIndex], root }, searched }
-    } finally {
-      await Promise.all(replicas.map((replica) => replica.client.close()))
-    }
-  }
-
-  /**
-   * Whether the operator's log holds `ciphertext` in [from, to). After a re-sent
-   * deactivation, this tells whether the first sending landed meanwhile, ahead of it.
-   */
-  async operatorLogHolds(ciphertext: Uint8Array, from: number, to: number): Promise<boolean> {
-    if (to <= from) return false
-    const log = await this.withOperatorSync((client) => client.log(from, to))
-    return log.some((entry) => sameBytes(entry, ciphertext))
-  }
-
   private async verifiedTree(replicas: ReplicaView[], params: PublicParameters, options: TreeSyncOptions): Promise<VerifiedTree> {
     const receipts = options.receipts ?? []
     const need = Math.max(options.minLeaves ?? 0, ...receipts.map((receipt) => receipt.leafIndex + 1))
     if (replicas.length === 0 && options.allowSingleSource !== true) {
       throw new NoIndependentSourceError(
-        (this.endpoints.replicas.length === 0 ? 'no replica is configured' : 'no replica is reachable') +
-          ': the operator alone would vouch for the tree, and it could give you a fork of your own. ' +
+        'no replica is configured: the operator alone would vouch for the tree, and it could give you a fork of your own. ' +
           'Configure a replica (replicaAddress, MACI_ANON_REPLICA), or accept that risk with --allow-single-source.',
       )
     }
@@ -316,28 +290,6 @@ export class AnonymousClient {
     checkAgreement(vouchers, root, fetched.leaves.length)
     checkReceipts(fetched.leaves, params.depth, receipts)
     return { leaves: fetched.leaves, root, signed: vouchers[0].signed, source: fetched.source, confirmations: replicas.length }
-  }
-
-  /**
-   * The log [0, size): from the first replica that serves it, completed from the operator
-   * past what that replica has mirrored; from the operator alone with no replica.
-   */
-  private async fetchLog(replicas: ReplicaView[], size: number, options: TreeSyncOptions): Promise<Uint8Array[]> {
-    let log: Uint8Array[] = []
-    for (const replica of replicas) {
-      try {
-        log = await replica.client.log(0, Math.min(replica.head.log, size), options.onProgress)
-        break
-      } catch (error) {
-        if (!isUnreachable(error)) throw error
-        options.onNote?.(`replica ${replica.address.toString()} did not serve its log (${(error as Error).message})`)
-        await replica.client.close()
-        replica.client = await SyncClient.open(this.node, replica.address, this.dial)
-      }
-    }
-    if (log.length >= size) return log
-    const rest = await this.withOperatorSync((client) => client.log(log.length, size, options.onProgress))
-    return [...log, ...rest]
   }
 
   private async withOperatorSync<T>(task: (client: SyncClient) => Promise<T>): Promise<T> {
@@ -367,8 +319,8 @@ export class AnonymousClient {
     }
   }
 
-  /** A session with every configured replica that answers with this poll's parameters. */
-  private async openReplicas(params: PublicParameters, options: TreeSyncOptions): Promise<ReplicaView[]> {
+  /** A session with every configured replica, each serving this poll's parameters; any that does not answer stops the voter. */
+  private async openReplicas(params: PublicParameters): Promise<ReplicaView[]> {
     const views: ReplicaView[] = []
     try {
       for (const address of this.endpoints.replicas) {
@@ -382,7 +334,7 @@ export class AnonymousClient {
         } catch (error) {
           await client?.close()
           if (!isUnreachable(error)) throw error
-          options.onNote?.(`replica ${address.toString()} unavailable (${(error as Error).message}); skipping it`)
+          throw new ReplicaUnavailableError(address.toString(), error as Error)
         }
       }
       return views
@@ -500,10 +452,6 @@ function checkAgreement(vouchers: Voucher[], root: bigint, size: number): void {
     )
   }
   throw new SplitViewError('MISMATCH', `the leaf list does not produce the root ${other.source} holds for ${size} leaves`)
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }
 
 function isUnreachable(error: unknown): boolean {

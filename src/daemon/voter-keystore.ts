@@ -6,7 +6,8 @@
  *
  * A deactivation is saved as pending before it is sent: if the receipt is lost, the operator
  * may still have recorded it (a real leaf, the key now inactive), and only the saved secret
- * and ciphertext let the voter find that leaf again in the public log.
+ * and ciphertext let the voter get that leaf back, by sending the same bytes again (the
+ * operator answers a logged ciphertext with its original receipt).
  */
 import { access } from 'node:fs/promises'
 import { keypairFromPrivateKey, type Keypair } from '../crypto/keys.js'
@@ -26,12 +27,14 @@ export interface VoterDeactivation {
   keyIndex: number
   secret: bigint
   commitment: bigint
-  /** From the operator's receipt, or found in the public log when the receipt was lost. */
+  /** From the operator's receipt (the original one, when a lost receipt was recovered). */
   leafIndex: number
   leaf: bigint
   root: bigint
   /** The key a reactivation of this deactivation asked for, once attempted. */
   reactivatedAs?: number
+  /** When its lost receipt was recovered (ms since the epoch): reactivations wait a cooldown after it. */
+  recoveredAt?: number
 }
 
 /** A deactivation saved before it was sent, whose receipt has not arrived. */
@@ -74,6 +77,7 @@ interface StoredState {
     leaf: string
     root: string
     reactivatedAs?: number
+    recoveredAt?: number
   }>
   pending?: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string }>
 }

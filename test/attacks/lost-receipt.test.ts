@@ -9,11 +9,14 @@
  * proxy that delays the operator's bytes; once the operator has logged the message session,
  * the proxy drops the connection, so the recorded deactivation's receipt is lost on the
  * wire. The CLI must fail saying the deactivation may have been recorded, and the next
- * `voter deactivate` must find it in the public log: the keystore ends with the original
- * secret bound to the real leaf's index, no second leaf is appended, and a reactivation
- * from it activates the new key. A second voter's deactivation saved as pending but never
- * delivered (the CLI died between saving and sending) is re-sent, byte for byte, by `voter
- * sync`. The operator's state is read after it stops: leaf i = realLeafOf(K, c, i).
+ * `voter deactivate` must re-send the same bytes, which the operator answers with the
+ * original receipt: the keystore ends with the original secret bound to the real leaf's
+ * index, no second leaf is appended, and a reactivation from it activates the new key, but
+ * only after the recovery cooldown (the operator saw the recovery). A second voter's
+ * deactivation saved as pending but never delivered (the CLI died between saving and
+ * sending) is sent, byte for byte, by `voter sync`; `voter reactivate` refuses while
+ * anything is pending rather than recover inside the reactivation. The operator's state is
+ * read after it stops: leaf i = realLeafOf(K, c, i).
  * On the old code the first `voter deactivate` left nothing in the keystore and the retry
  * made a new deactivation with a random leaf at index 1, so the test failed.
  */
@@ -111,6 +114,7 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
     MACI_ANON_ALLOW_SINGLE_SOURCE: 'true',
     MACI_ANON_ANONYMITY_SET: '0',
     MACI_ANON_REACTIVATION_DELAY_MAX_MS: '0',
+    MACI_ANON_RECOVERY_COOLDOWN_MS: '0',
   })
   const keystore = (voter: string) => loadVoterState(dataPaths(join(root, voter)).voterKeystore, PASSPHRASE)
   const operatorEnv = () => ({ MACI_ANON_DATA_DIR: join(root, 'operator'), MACI_ANON_LISTEN: `/ip4/127.0.0.1/tcp/${operatorPort}` })
@@ -149,10 +153,17 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
     expect(lost.pending).toHaveLength(1)
   })
 
-  it('the next voter deactivate finds it in the log and sends nothing new', async () => {
+  it('voter reactivate refuses while a deactivation is unconfirmed, instead of recovering inside the reactivation', async () => {
+    const result = await cluster.run(['voter', 'reactivate'], voterEnv('voter-1'))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/unconfirmed \(its receipt was lost\): run "voter sync" to recover it/)
+    expect(await operatorStatus()).toMatchObject({ deactivations: 1, reactivationAttempts: 0 })
+  })
+
+  it('the next voter deactivate re-sends the same bytes, gets the original receipt, and adds no leaf', async () => {
     const result = await cluster.run(['--json', 'voter', 'deactivate'], voterEnv('voter-1'))
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/found at leaf index 0: the operator had recorded it/)
+    expect(result.stderr).toMatch(/recorded at leaf index 0/)
     expect(JSON.parse(result.stdout)).toMatchObject({ deactivation: 0, leafIndex: 0 })
     expect(await operatorStatus()).toMatchObject({ deactivations: 1 })
     const state = await keystore('voter-1')
@@ -174,14 +185,18 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
 
     const result = await cluster.run(['--json', 'voter', 'sync'], voterEnv('voter-2'))
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/not in the operator's 1 log entries: re-sending the same ciphertext/)
+    expect(result.stderr).toMatch(/re-sending the same ciphertext/)
+    expect(result.stderr).toMatch(/recorded at leaf index 1/)
     expect(JSON.parse(result.stdout)).toMatchObject({ leaves: 2 })
     const after = await loadVoterState(path, PASSPHRASE)
     expect(after.pending).toEqual([])
     expect(after.deactivations).toEqual([expect.objectContaining({ keyIndex: 0, leafIndex: 1, secret: state.pending[0].secret })])
   })
 
-  it('a reactivation from the recovered deactivation activates the new key', async () => {
+  it('a reactivation right after a recovery waits for the cooldown, then activates the new key', async () => {
+    const early = await cluster.run(['voter', 'reactivate'], { ...voterEnv('voter-1'), MACI_ANON_RECOVERY_COOLDOWN_MS: '3600000' })
+    expect(early.code).toBe(1)
+    expect(early.stderr).toMatch(/a lost receipt was recovered .* ago; the operator saw that recovery/)
     const result = await cluster.run(['voter', 'reactivate'], voterEnv('voter-1'))
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/^reactivation submitted: /)

@@ -30,7 +30,7 @@ import {
 import { resolveConfig } from '../../src/daemon/config.js'
 import type { Node } from '../../src/daemon/node.js'
 import { ReplicaService } from '../../src/daemon/replica.js'
-import { AnonymousClient, NoIndependentSourceError, SplitViewError, type VoterEndpoints } from '../../src/daemon/voter-client.js'
+import { AnonymousClient, NoIndependentSourceError, ReplicaUnavailableError, SplitViewError, type VoterEndpoints } from '../../src/daemon/voter-client.js'
 import { ProtocolError } from '../../src/protocol/errors.js'
 import { SyncClient, type SyncSource } from '../../src/protocol/sync.js'
 import { localNode, silentLogger, temporaryDirectory } from '../network/helpers.js'
@@ -149,6 +149,23 @@ describe('attack 4: split view', () => {
     const tree = await syncAs({ operator: target.address, replicas: [honest] })
     expect(tree).toMatchObject({ source: 'replica', confirmations: 1, root: target.operator.status().root })
     expect(tree.signed.size).toBe(6)
+  })
+
+  it('a configured replica that is kept busy stops the voter, rather than leave the lying one to vouch alone', async () => {
+    // The operator's own replica serves the fork; the honest one is made to look full.
+    const lyingReplica = await serve(fork)
+    const busy = await serve({
+      parameters: () => {
+        throw new ProtocolError('UNAVAILABLE', 'the node runs its maximum of 32 sync sessions: busy, retry in 116 s')
+      },
+      head: () => fork.head(),
+      leaves: (from, to) => fork.leaves(from, to),
+      log: (from, to) => fork.log(from, to),
+      roots: (from, to) => fork.roots(from, to),
+    })
+    const attempt = syncAs({ operator: target.address, replicas: [lyingReplica.address, busy.address] })
+    await expect(attempt).rejects.toBeInstanceOf(ReplicaUnavailableError)
+    await expect(attempt).rejects.toThrow(/every configured replica must confirm the tree/)
   })
 
   it("leaves from the operator need a replica's signed root for that size: a forked list is refused", async () => {
