@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<void>> = {
   mpc: async () => (await import('./mpc.js')).runMpcBench(),
   reactivate: async () => (await import('./reactivate.js')).runReactivateBench(),
+  tally: async () => (await import('./tally.js')).runTallyBench(),
 }
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))

@@ -16,6 +16,7 @@ import { decodeMessage, MessageFormatError, MessageKind, SIGNED_MESSAGE_BYTES, v
 import { releaseVerificationKeyHashes, verificationKey } from '../zk/artifacts.js'
 import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
 import { indexKey, OperatorStore, StoreError } from './store.js'
+import { judgeVotes } from './vote-opening.js'
 
 export const DEFAULT_TREE_DEPTH = 20
 /** A poll's options are 0 .. voteOptions - 1 unless `operator init` says otherwise. */
@@ -530,26 +531,26 @@ export class Operator {
    * the poll does not define is ignored too, so a briber cannot give each bought key its own
    * option and read the keys' fate off the tally (DESIGN 2.5, "fixed options").
    */
-  async tally(): Promise<Tally> {
-    await this.queue
-    const latest = new Map<bigint, bigint>()
-    for (const ciphertext of this.votes) {
-      const message = this.openMessage(ciphertext, EncryptionContext.vote)
-      if (message === undefined || message.kind !== MessageKind.vote || !verifyMessage(message)) continue
-      const keyHash = hashPublicKey(message.publicKey)
-      if (!this.activeKeys.has(keyHash)) continue
-      // A later vote for an undefined option still supersedes: the key's last word is what counts.
-      latest.set(keyHash, message.payload)
-    }
-    const counts: Record<string, number> = {}
-    for (let option = 0; option < this.parameters.voteOptions; option++) counts[String(option)] = 0
-    let counted = 0
-    for (const option of latest.values()) {
-      if (option >= BigInt(this.parameters.voteOptions)) continue
-      counts[option.toString()]++
-      counted++
-    }
-    return { counts, countedVotes: counted, ignoredVotes: this.votes.length - counted }
+  tally(): Promise<Tally> {
+    // Serialized: the judging below awaits worker threads, and no vote or deactivation may land meanwhile.
+    return this.serialized(async () => {
+      const latest = new Map<bigint, bigint>()
+      // Decryption and verification, the costly part, run on every core (src/daemon/vote-opening.ts).
+      for (const vote of await judgeVotes(this.secrets.privateKey, this.votes, EncryptionContext.vote)) {
+        if (vote === undefined || !this.activeKeys.has(vote.keyHash)) continue
+        // A later vote for an undefined option still supersedes: the key's last word is what counts.
+        latest.set(vote.keyHash, vote.option)
+      }
+      const counts: Record<string, number> = {}
+      for (let option = 0; option < this.parameters.voteOptions; option++) counts[String(option)] = 0
+      let counted = 0
+      for (const option of latest.values()) {
+        if (option >= BigInt(this.parameters.voteOptions)) continue
+        counts[option.toString()]++
+        counted++
+      }
+      return { counts, countedVotes: counted, ignoredVotes: this.votes.length - counted }
+    })
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CIPHERTEXT_OVERHEAD, decryptWith, DecryptionError, encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { randomBytesOfLength, randomInt } from './helpers.js'
+import { zkKitDecrypt, zkKitEncrypt } from './zk-kit-reference.js'
 
 const CONTEXT = 'deactivation'
 
@@ -86,5 +87,27 @@ describe('ECIES encryption to a BabyJubJub key', () => {
     const zeros = Uint8Array.from(ciphertext)
     zeros.fill(0, 0, 64)
     expectDecryptionError(() => decryptWith(recipient.privateKey, zeros, CONTEXT), 'point (0, 0)')
+  })
+
+  it('opens a ciphertext made by the previous implementation (zk-kit arithmetic), a known answer', () => {
+    // encryptTo at the parent revision, to the key of this private key, in the vote context.
+    const privateKey = Uint8Array.from(Buffer.from('6d6163692d616e6f6e2f626162796a75626a75622f6b61742f76312f6b657931', 'hex'))
+    const ciphertext = Buffer.from(
+      '18718bc8f8b02a0b84c2a0fa6c385588a8c0eb213a97316d32d4cb54c839802e05f984c75b1d32a80bce24483c25d149b20ed48c7317eb90f618d0d7438dfdf4603a4e89b5756460bf5ec74298043978d993a96959330e2f7006ab9a37f5d3a5610a46c108981f65192b512841234280d429',
+      'hex',
+    )
+    expect(Buffer.from(decryptWith(privateKey, ciphertext, 'vote')).toString()).toBe('maci-anon known answer')
+    expectDecryptionError(() => decryptWith(privateKey, ciphertext, CONTEXT), 'other context')
+  })
+
+  it('interoperates with zk-kit ECDH both ways, on random keys and plaintexts', () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const keypair = generateKeypair()
+      const plaintext = randomBytesOfLength(225)
+      const old = zkKitEncrypt(keypair.publicKey, plaintext, CONTEXT)
+      expect(Buffer.from(decryptWith(keypair.privateKey, old, CONTEXT)).equals(Buffer.from(plaintext))).toBe(true)
+      const ours = encryptTo(keypair.publicKey, plaintext, CONTEXT)
+      expect(Buffer.from(zkKitDecrypt(keypair.privateKey, ours, CONTEXT)).equals(Buffer.from(plaintext))).toBe(true)
+    }
   })
 })

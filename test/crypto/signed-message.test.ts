@@ -13,6 +13,7 @@ import {
   type SignedMessage,
 } from '../../src/crypto/signed-message.js'
 import { R, randomField } from './helpers.js'
+import { zkKit, zkKitVerify } from './zk-kit-reference.js'
 
 const keypair = generateKeypair()
 const kinds = [MessageKind.deactivate, MessageKind.vote]
@@ -140,5 +141,29 @@ describe('signed messages', () => {
     expect(() => encodeMessage({ ...message, payload: R })).toThrow()
     expect(() => encodeMessage({ ...message, payload: -1n })).toThrow()
     expect(Buffer.from(encodeMessage(message).subarray(65, 97)).equals(Buffer.from(fieldToBytes(1n)))).toBe(true)
+  })
+
+  it('verifyMessage answers as zk-kit does on the digest, for a valid message and each field changed', () => {
+    const message = signMessage(keypair, MessageKind.vote, randomField())
+    const digestOf = (m: SignedMessage) => poseidon([BigInt(m.kind), m.publicKey[0], m.publicKey[1], m.payload, m.nonce])
+    const variants: SignedMessage[] = [
+      message,
+      { ...message, payload: (message.payload + 1n) % R },
+      { ...message, nonce: randomField() },
+      { ...message, kind: MessageKind.deactivate },
+      { ...message, publicKey: generateKeypair().publicKey },
+      { ...message, signature: { ...message.signature, R8: signMessage(keypair, MessageKind.vote, 1n).signature.R8 } },
+      { ...message, signature: { ...message.signature, S: (message.signature.S + 1n) % R } },
+    ]
+    variants.forEach((variant, i) => expect(verifyMessage(variant), `variant ${i}`).toBe(zkKitVerify(variant.publicKey, digestOf(variant), variant.signature)))
+    expect(verifyMessage(message)).toBe(true)
+  })
+
+  it('accepts a message signed by zk-kit\'s signMessage, as the previous implementation signed it', () => {
+    const message = signMessage(keypair, MessageKind.deactivate, randomField())
+    const digest = poseidon([1n, keypair.publicKey[0], keypair.publicKey[1], message.payload, message.nonce])
+    const signature = zkKit.signMessage(Buffer.from(keypair.privateKey), digest)
+    expect(signature).toEqual(message.signature)
+    expect(verifyMessage({ ...message, signature })).toBe(true)
   })
 })

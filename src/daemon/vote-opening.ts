@@ -1,0 +1,76 @@
+/**
+ * The tally's per-vote work, spread over the machine's cores. Every logged vote costs the
+ * same: an ECDH and an AES-GCM opening (src/crypto/encryption.ts), an EdDSA-Poseidon
+ * verification and two Poseidon hashes. Each vote is judged on its own, so a large log is
+ * cut into one slice per core, the first judged in this thread while worker threads (this
+ * same module, started with the slice in workerData) judge the others. The operator then
+ * applies the active set and "the last vote counts" in log order, as before.
+ */
+import { availableParallelism } from 'node:os'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { decryptWith, DecryptionError } from '../crypto/encryption.js'
+import { hashPublicKey } from '../crypto/keys.js'
+import { decodeMessage, MessageFormatError, MessageKind, verifyMessage } from '../crypto/signed-message.js'
+
+/** A vote that opens, is a vote, and verifies: its key's hash and the option it names. */
+export interface JudgedVote {
+  keyHash: bigint
+  option: bigint
+}
+
+/** Below this many votes per slice, starting a worker (about a second of module loading) costs more than it saves. */
+const MIN_VOTES_PER_SLICE = 1_000
+
+const WORKER_TAG = 'maci-anon/judge-votes'
+
+interface SliceRequest {
+  tag: typeof WORKER_TAG
+  privateKey: Uint8Array
+  context: string
+  ciphertexts: Uint8Array[]
+}
+
+/** undefined for a ciphertext that does not open or parse, a message of another kind, or a bad signature. */
+export function judgeVote(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): JudgedVote | undefined {
+  let message
+  try {
+    message = decodeMessage(decryptWith(privateKey, ciphertext, context))
+  } catch (error) {
+    if (error instanceof DecryptionError || error instanceof MessageFormatError) return undefined
+    throw error
+  }
+  if (message.kind !== MessageKind.vote || !verifyMessage(message)) return undefined
+  return { keyHash: hashPublicKey(message.publicKey), option: message.payload }
+}
+
+const judgeSlice = (privateKey: Uint8Array, ciphertexts: readonly Uint8Array[], context: string) =>
+  ciphertexts.map((ciphertext) => judgeVote(privateKey, ciphertext, context))
+
+function judgeInWorker(request: SliceRequest): Promise<Array<JudgedVote | undefined>> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: request })
+    worker.once('message', (judged: Array<JudgedVote | undefined>) => {
+      resolve(judged)
+      void worker.terminate()
+    })
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`a tally worker exited with code ${code} before answering`)))
+  })
+}
+
+/** judgeVote for every ciphertext, in order, on up to one thread per core. */
+export async function judgeVotes(privateKey: Uint8Array, ciphertexts: readonly Uint8Array[], context: string): Promise<Array<JudgedVote | undefined>> {
+  const slices = Math.max(1, Math.min(availableParallelism(), Math.floor(ciphertexts.length / MIN_VOTES_PER_SLICE)))
+  const size = Math.ceil(ciphertexts.length / slices)
+  const others = Array.from({ length: slices - 1 }, (_, i) =>
+    judgeInWorker({ tag: WORKER_TAG, privateKey, context, ciphertexts: ciphertexts.slice((i + 1) * size, (i + 2) * size) }),
+  )
+  // This thread's slice runs while the workers load; a failed worker fails the tally.
+  const first = judgeSlice(privateKey, ciphertexts.slice(0, size), context)
+  return first.concat(...(await Promise.all(others)))
+}
+
+const request = workerData as Partial<SliceRequest> | null
+if (!isMainThread && request?.tag === WORKER_TAG && parentPort !== null) {
+  parentPort.postMessage(judgeSlice(request.privateKey as Uint8Array, request.ciphertexts as Uint8Array[], request.context as string))
+}
