@@ -70,9 +70,16 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(json ? `${toJson({ error: { message, ...typedFields(error) } })}\n` : `error: ${message}\n`)
     process.exitCode = 1
   } finally {
-    // snarkjs leaves a pool of curve worker threads behind once it has proved or verified.
-    await releaseProverThreads()
+    // snarkjs leaves a pool of curve worker threads behind once it has proved or verified;
+    // final: a pool some unfinished step of a failed session would build later is ended too.
+    await releaseProverThreads({ final: true })
+    // The command is over: whatever a failed session may still hold (a socket in its linger,
+    // a worker) must not keep the process alive. Unref'd, so a clean exit is not delayed.
+    setTimeout(() => process.exit(), EXIT_GRACE_MS).unref()
   }
 }
+
+/** How long a finished command may take to flush its output and close before it is ended. */
+const EXIT_GRACE_MS = 3_000
 
 await main(process.argv)

@@ -158,10 +158,12 @@ export function voterCommands(program: Command): void {
         checkAnonymitySet(tree.leaves.length, deactivation.leafIndex, config.anonymitySet)
         progress.note(`anonymity set: ${tree.leaves.length - deactivation.leafIndex - 1} leaves follow yours (at least ${config.anonymitySet} required)`)
         const newKeypair = generateKeypair()
-        // Saved before the session: if the session completes but the reply is lost, the key is not.
-        state.keys.push({ keypair: newKeypair, origin: 'reactivation' })
-        deactivation.reactivatedAs = state.keys.length - 1
+        // Saved before the session: if the session completes but the reply is lost, or this
+        // process dies, the key is not lost. Undone below when the operator cannot have
+        // recorded the attempt (unusedAttemptDropped).
+        const attempt = markAttempt(state, deactivation, newKeypair)
         await saveVoterState(context.keystore, context.passphrase, state)
+        let submitted = false
         try {
           // Loaded here only: the session pulls in the MPC engine and circuit artifacts.
           const { prepareVoterReactivation } = await import('../protocol/reactivation-session.js')
@@ -178,13 +180,21 @@ export function voterCommands(program: Command): void {
           // After the proof, so the delay hides the proof's own duration too.
           await randomDelay(config.reactivationDelayMaxMs, progress)
           const ack = await client.reactivate(prepared, {
-            onPhase: (phase) => progress.begin(PHASE_LABELS[phase]),
+            onPhase: (phase) => {
+              // From here on the sealed submission may be on its way: the operator may record it.
+              if (phase === 'submit') submitted = true
+              progress.begin(PHASE_LABELS[phase])
+            },
             onTraffic: (stats) => progress.update(trafficLine(stats)),
           })
           progress.end()
           return ack
         } catch (error) {
           progress.fail()
+          if (unusedAttemptDropped(state, attempt, submitted, error)) {
+            await saveVoterState(context.keystore, context.passphrase, state)
+            progress.note('the operator recorded nothing: the deactivation is still usable and the unused key was dropped')
+          }
           throw error
         }
       })
@@ -243,6 +253,42 @@ export function voterCommands(program: Command): void {
       ]
       printResult(context.json, { keys, deactivations, pending, ...remote }, lines.join('\n'))
     })
+}
+
+/** A reactivation attempt as saved before its session, so that it can be undone exactly. */
+interface SavedAttempt {
+  deactivation: VoterDeactivation
+  key: VoterState['keys'][number]
+  /** What the deactivation said before: unset, or an earlier attempt whose outcome is unknown. */
+  previous: number | undefined
+}
+
+function markAttempt(state: VoterState, deactivation: VoterDeactivation, keypair: VoterState['keys'][number]['keypair']): SavedAttempt {
+  const key = { keypair, origin: 'reactivation' as const }
+  const previous = deactivation.reactivatedAs
+  state.keys.push(key)
+  deactivation.reactivatedAs = state.keys.length - 1
+  return { deactivation, key, previous }
+}
+
+/**
+ * Undoes a saved attempt that the operator cannot have recorded, and says whether it did:
+ * the session failed before the sealed submission left (a refused hello, BUSY,
+ * RELEASE_MISMATCH, a proof that failed, a session that broke before its submit phase), or
+ * the operator refused the submission itself, which it does with nothing recorded
+ * (PROTOCOL.md 5.5). Then the new key was never seen and the deactivation's nullifier is
+ * unspent: the key is dropped and the deactivation is usable again, as it was. Any failure
+ * once the submission may have left keeps both, since the operator may have recorded the
+ * attempt (its nullifier then spent, its key perhaps active).
+ */
+function unusedAttemptDropped(state: VoterState, attempt: SavedAttempt, submitted: boolean, error: unknown): boolean {
+  const refusedSubmission = error instanceof Error && error.name === 'ReactivationSessionError' && (error as Error & { code?: string }).code === 'REFUSED'
+  if (submitted && !refusedSubmission) return false
+  const at = state.keys.lastIndexOf(attempt.key)
+  if (at !== state.keys.length - 1 || attempt.deactivation.reactivatedAs !== at) return false
+  state.keys.pop()
+  attempt.deactivation.reactivatedAs = attempt.previous
+  return true
 }
 
 async function voterContext(command: Command): Promise<VoterContext> {

@@ -3,6 +3,12 @@
  * circuits/lib/merkle.circom: level by level, node = H(left, right), empty subtrees hash up
  * from the zero leaf. Appends cost O(depth); every filled node is kept so any path can be
  * read, which the voter needs after fetching the whole leaf list.
+ *
+ * Many leaves at once (`fromLeaves`, `appendMany`) are hashed level by level: about 2n
+ * hashes for n leaves instead of n·depth (issue 12: a 100k-leaf list took minutes), with
+ * exactly the nodes that n single inserts give. A tree can also be restored from its
+ * frontier (`fromFrontier`), the one node per level that later appends need: it appends and
+ * gives roots like the full tree, but cannot give paths (the operator never needs one).
  */
 import { poseidon } from './poseidon.js'
 
@@ -31,10 +37,20 @@ function zeroHashes(depth: number): bigint[] {
   return zeros
 }
 
+/**
+ * What later appends need of a tree of `size` leaves: for each level l from the leaves to
+ * the root, the node at index (size >> l) - 1 when that index is even, else undefined: the
+ * complete subtrees that size's binary digits name (the root itself, for a full tree).
+ * Together with the size it fixes the root.
+ */
+export type MerkleFrontier = Array<bigint | undefined>
+
 export class IncrementalMerkleTree {
   readonly depth: number
   private readonly levels: bigint[][]
   private readonly zeros: bigint[]
+  /** Restored from a frontier: only the nodes appends need are held, so no path can be read. */
+  private partial = false
 
   constructor(depth: number) {
     if (!Number.isInteger(depth) || depth < 1 || depth > 32) throw new MerkleTreeError('depth must be 1 to 32')
@@ -43,9 +59,39 @@ export class IncrementalMerkleTree {
     this.levels = Array.from({ length: depth + 1 }, () => [])
   }
 
+  /** The tree of `leaves`, built level by level (the same nodes as inserting them one by one). */
   static fromLeaves(depth: number, leaves: readonly bigint[]): IncrementalMerkleTree {
     const tree = new IncrementalMerkleTree(depth)
-    for (const leaf of leaves) tree.insert(leaf)
+    tree.appendMany(leaves)
+    return tree
+  }
+
+  /**
+   * A tree holding `leaves` whose interior is known only through `frontier` (see
+   * MerkleFrontier), as `frontier()` gave it for a tree of exactly these leaves. Nothing is
+   * hashed but the root (depth hashes). Appends and roots then equal the full tree's; the
+   * frontier itself is not checked against the leaves, which is the caller's business
+   * (compare the root with one known to belong to the leaves).
+   */
+  static fromFrontier(depth: number, leaves: readonly bigint[], frontier: MerkleFrontier): IncrementalMerkleTree {
+    const tree = new IncrementalMerkleTree(depth)
+    const size = leaves.length
+    if (size > 2 ** depth) throw new MerkleTreeError('tree is full')
+    if (frontier.length !== depth + 1) throw new MerkleTreeError(`a frontier has ${depth + 1} levels, got ${frontier.length}`)
+    tree.partial = true
+    for (const leaf of leaves) tree.levels[0].push(leaf)
+    for (let level = 1; level <= depth; level++) {
+      const position = Math.floor(size / 2 ** level) - 1
+      const node = frontier[level]
+      const needed = position >= 0 && position % 2 === 0
+      if (needed !== (node !== undefined)) throw new MerkleTreeError(`the frontier does not fit a tree of ${size} leaves at level ${level}`)
+      if (node !== undefined) tree.levels[level][position] = node
+    }
+    const last = size - 1
+    if ((frontier[0] !== undefined) !== (last >= 0 && last % 2 === 0) || (frontier[0] !== undefined && frontier[0] !== leaves[last])) {
+      throw new MerkleTreeError(`the frontier does not fit a tree of ${size} leaves at level 0`)
+    }
+    if (size > 0) tree.levels[depth][0] = tree.rootFromFrontier()
     return tree
   }
 
@@ -59,6 +105,40 @@ export class IncrementalMerkleTree {
 
   get leaves(): readonly bigint[] {
     return this.levels[0]
+  }
+
+  /** The frontier of this tree (see MerkleFrontier), from which `fromFrontier` restores it. */
+  frontier(): MerkleFrontier {
+    const size = this.size
+    return Array.from({ length: this.depth + 1 }, (_, level) => {
+      const position = Math.floor(size / 2 ** level) - 1
+      return position >= 0 && position % 2 === 0 ? this.levels[level][position] : undefined
+    })
+  }
+
+  /**
+   * Appends many leaves, hashing level by level: each changed node once, about 2n hashes
+   * for n leaves. Returns the new root.
+   */
+  appendMany(leaves: readonly bigint[]): bigint {
+    if (leaves.length === 0) return this.root
+    if (this.size + leaves.length > 2 ** this.depth) throw new MerkleTreeError('tree is full')
+    let from = this.size
+    for (const leaf of leaves) this.levels[0].push(leaf)
+    let to = this.size
+    for (let level = 0; level < this.depth; level++) {
+      const nodes = this.levels[level]
+      const next = this.levels[level + 1]
+      const parentsFrom = from >> 1
+      const parentsTo = ((to - 1) >> 1) + 1
+      for (let parent = parentsFrom; parent < parentsTo; parent++) {
+        const right = 2 * parent + 1 < to ? nodes[2 * parent + 1] : this.zeros[level]
+        next[parent] = poseidon([nodes[2 * parent], right])
+      }
+      from = parentsFrom
+      to = parentsTo
+    }
+    return this.root
   }
 
   /** Appends a leaf and returns the new root. */
@@ -87,6 +167,7 @@ export class IncrementalMerkleTree {
   }
 
   path(index: number): MerklePath {
+    if (this.partial) throw new MerkleTreeError('a tree restored from its frontier holds no paths')
     if (!Number.isInteger(index) || index < 0 || index >= this.size) {
       throw new MerkleTreeError(`leaf index ${index} is outside the tree of ${this.size} leaves`)
     }
@@ -100,5 +181,17 @@ export class IncrementalMerkleTree {
       position >>= 1
     }
     return { pathElements, pathIndices }
+  }
+
+  /** The root of this tree of `size` leaves from its frontier alone: depth hashes. */
+  private rootFromFrontier(): bigint {
+    const size = this.size
+    let node: bigint | undefined
+    for (let level = 0; level < this.depth; level++) {
+      const position = (size >> level) - 1
+      if (position >= 0 && position % 2 === 0) node = poseidon([this.levels[level][position], node ?? this.zeros[level]])
+      else if (node !== undefined) node = poseidon([node, this.zeros[level]])
+    }
+    return this.levels[this.depth][0] ?? node ?? this.zeros[this.depth]
   }
 }

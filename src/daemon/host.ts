@@ -40,6 +40,9 @@ export class DaemonHost {
       bootstrap: config.bootstrap,
       mdns: config.mdns,
       maxConnections: config.maxConnections,
+      inboundConnectionsPerSecond: config.inboundConnectionsPerSecond,
+      maxPendingConnections: config.maxPendingConnections,
+      allowList: config.allowList,
     })
     const server = new ProtocolServer(node, sessionObserver(logger, metrics))
     for (const service of options.services) await server.mount(service)

@@ -14,6 +14,7 @@ export class Metrics {
   readonly registry = new Registry()
   readonly sessions: Counter<'protocol' | 'outcome'>
   readonly sessionErrors: Counter<'protocol' | 'code'>
+  readonly peerAborts: Counter<'protocol' | 'code'>
   readonly sessionDuration: Histogram<'protocol'>
   readonly activeSessions: Gauge<'protocol'>
   readonly syncItemsServed: Counter<'kind'>
@@ -29,13 +30,19 @@ export class Metrics {
     const registers = [this.registry]
     this.sessions = new Counter({
       name: `${PREFIX}sessions_total`,
-      help: 'Protocol sessions served, by protocol and outcome (ok or error).',
+      help: 'Protocol sessions served, by protocol and outcome (ok, error, or peer_abort when the peer ended it).',
       labelNames: ['protocol', 'outcome'],
       registers,
     })
     this.sessionErrors = new Counter({
       name: `${PREFIX}session_errors_total`,
-      help: 'Sessions that ended with an error, by protocol and error code.',
+      help: "Sessions that ended with an error of this node's own, by protocol and error code (a peer's abort is not one).",
+      labelNames: ['protocol', 'code'],
+      registers,
+    })
+    this.peerAborts = new Counter({
+      name: `${PREFIX}session_peer_aborts_total`,
+      help: 'Sessions the peer ended with an abort frame, by protocol and the code the peer gave (its claim, unchecked).',
       labelNames: ['protocol', 'code'],
       registers,
     })
@@ -94,11 +101,18 @@ export class Metrics {
     this.activeSessions.inc({ protocol })
   }
 
-  sessionEnded(protocol: ProtocolName, durationMs: number, errorCode: string | undefined): void {
+  /**
+   * `error.remote` marks a code the peer sent in its abort frame: counted as the peer's, in
+   * session_peer_aborts_total, never among this node's own errors, so that no peer can
+   * write INTERNAL (or any code) into the daemon's error counts.
+   */
+  sessionEnded(protocol: ProtocolName, durationMs: number, error: { code: string; remote: boolean } | undefined): void {
     this.activeSessions.dec({ protocol })
     this.sessionDuration.observe({ protocol }, durationMs / 1000)
-    this.sessions.inc({ protocol, outcome: errorCode === undefined ? 'ok' : 'error' })
-    if (errorCode !== undefined) this.sessionErrors.inc({ protocol, code: errorCode })
+    this.sessions.inc({ protocol, outcome: error === undefined ? 'ok' : error.remote ? 'peer_abort' : 'error' })
+    if (error === undefined) return
+    if (error.remote) this.peerAborts.inc({ protocol, code: error.code })
+    else this.sessionErrors.inc({ protocol, code: error.code })
   }
 
   /** Serve /metrics on host:port (port 0 picks a free port). */

@@ -16,6 +16,7 @@ import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { allowListMultiaddr, CONNECTION_DEFAULTS } from './config.js'
 
 export interface NodeOptions {
   privateKey: PrivateKey
@@ -24,7 +25,18 @@ export interface NodeOptions {
   bootstrap?: string[]
   mdns?: boolean
   maxConnections?: number
+  /** New inbound connections one remote IP address may open per second; more are refused at the socket. */
+  inboundConnectionsPerSecond?: number
+  /** Inbound connections still in their handshake (Noise, yamux), over the whole node. */
+  maxPendingConnections?: number
+  /**
+   * Multiaddrs or CIDRs (`/ip4/10.0.0.0/ipcidr/8`, `10.0.0.0/8`, `::1`) whose connections skip
+   * the rate, the pending cap and maxConnections: local tools (monitoring, a replica on the
+   * same host, the benchmarks). Session caps and deadlines still apply to them.
+   */
+  allowList?: string[]
 }
+
 
 export type Node = Libp2p<{ identify: Identify; ping: Ping }>
 
@@ -47,9 +59,11 @@ export async function createNode(options: NodeOptions): Promise<Node> {
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: {
-      maxConnections: options.maxConnections ?? 256,
+      maxConnections: options.maxConnections ?? CONNECTION_DEFAULTS.maxConnections,
+      inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? CONNECTION_DEFAULTS.inboundConnectionsPerSecond,
       // Half-open handshakes cost the server CPU (Noise); cap them separately.
-      maxIncomingPendingConnections: 32,
+      maxIncomingPendingConnections: options.maxPendingConnections ?? CONNECTION_DEFAULTS.maxPendingConnections,
+      allow: (options.allowList ?? []).map(allowListMultiaddr),
     },
     services: { identify: identify(), ping: ping() },
   })

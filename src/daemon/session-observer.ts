@@ -8,6 +8,11 @@
  * to the metrics, which aggregate over peers. For sync and reactivate sessions, a failure's
  * detail is logged on a line of its own without the peer, at debug level unless it is an
  * internal error.
+ *
+ * A session the peer ended with an abort frame is the peer's report, not the daemon's: its
+ * code is logged as `peerCode` at info level and counted in session_peer_aborts_total, apart
+ * from the daemon's own errors (issue 12: a client's `{code: INTERNAL}` abort was logged as
+ * the operator's own error).
  */
 import type { SessionObserver } from '../protocol/server.js'
 import type { ProtocolName } from '../protocol/ids.js'
@@ -24,7 +29,7 @@ export function sessionObserver(logger: Logger, metrics: Metrics): SessionObserv
       logger.debug({ protocol, peer }, 'session started')
     },
     sessionEnded({ protocol, peer, durationMs, counts, error }) {
-      metrics.sessionEnded(protocol, durationMs, error?.code)
+      metrics.sessionEnded(protocol, durationMs, error)
       if (protocol === 'sync') {
         for (const [kind, amount] of Object.entries(counts)) metrics.syncItemsServed.inc({ kind }, amount)
       }
@@ -38,12 +43,21 @@ export function sessionObserver(logger: Logger, metrics: Metrics): SessionObserv
         else logger.info(fields, 'session ended')
         return
       }
-      const level = error.code === 'INTERNAL' ? 'error' : 'warn'
-      if (!REACTIVATION_RELATED.has(protocol)) {
-        logger[level]({ ...fields, code: error.code, detail: error.detail, remote: error.remote }, 'session failed')
+      if (error.remote) {
+        // The peer ended the session and named a code: its claim about itself, not a failure
+        // of this daemon. Logged at info as the peer's (peerCode), never as our own code, so
+        // no peer can put an INTERNAL error into the daemon's log; its reason text, which
+        // the peer chose, only at debug and on a line without the peer ID.
+        logger.info({ ...fields, code: 'ABORTED', peerCode: error.code, remote: true }, 'session failed')
+        logger.debug({ protocol, peerCode: error.code, reason: error.message }, 'session failure detail')
         return
       }
-      logger[level]({ ...fields, code: error.code, remote: error.remote }, 'session failed')
+      const level = error.code === 'INTERNAL' ? 'error' : 'warn'
+      if (!REACTIVATION_RELATED.has(protocol)) {
+        logger[level]({ ...fields, code: error.code, detail: error.detail, remote: false }, 'session failed')
+        return
+      }
+      logger[level]({ ...fields, code: error.code, remote: false }, 'session failed')
       logger[error.code === 'INTERNAL' ? 'error' : 'debug']({ protocol, code: error.code, detail: error.detail }, 'session failure detail')
     },
   }

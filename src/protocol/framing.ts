@@ -46,12 +46,18 @@ export function encodeFrame(kind: FrameKind, payload: Uint8Array): Uint8Array {
 export class FrameDecoder {
   private readonly buffer = new Uint8ArrayList()
   private bodyLength: number | undefined
+  /** Length of the header already consumed for the frame whose body is awaited. */
+  private headerBytes = 0
 
   constructor(private readonly payloadLimit: () => number) {}
 
-  /** Bytes held that do not yet form a whole frame. */
+  /**
+   * Bytes received that do not yet form a whole frame, the consumed header of a frame whose
+   * body is awaited included: a peer that sends a length prefix and closes has stopped in
+   * the middle of a frame (MALFORMED), not between two.
+   */
   get pendingBytes(): number {
-    return this.buffer.byteLength
+    return this.buffer.byteLength + (this.bodyLength === undefined ? 0 : this.headerBytes)
   }
 
   /** Throws ChannelError MALFORMED or OVERSIZED; the decoder is then unusable. */
@@ -64,6 +70,7 @@ export class FrameDecoder {
         if (header === undefined) return frames
         this.buffer.consume(header.bytes)
         this.bodyLength = header.length
+        this.headerBytes = header.bytes
       }
       if (this.buffer.byteLength < this.bodyLength) return frames
       const body = this.buffer.subarray(0, this.bodyLength)
