@@ -30,6 +30,7 @@ import {
   currentKey,
   keystoreExists,
   loadVoterState,
+  lockKeystore,
   saveVoterState,
   type PendingDeactivation,
   type VoterDeactivation,
@@ -85,7 +86,7 @@ export function voterCommands(program: Command): void {
     .option('--key <index>', 'key to sign up (default: the newest)')
     .action(async (options: { key?: string }, command: Command) => {
       const context = await voterContext(command)
-      const state = await loadVoterState(context.keystore, context.passphrase)
+      const state = await loadLockedState(context)
       const index = keyIndex(state, options.key)
       const { stateIndex } = await withFreshClient(context, (client) => client.signup(state.keys[index].keypair.publicKey))
       state.keys[index].stateIndex = stateIndex
@@ -97,7 +98,7 @@ export function voterCommands(program: Command): void {
     .option('--key <index>', 'key to deactivate (default: the newest)')
     .action(async (options: { key?: string }, command: Command) => {
       const context = await voterContext(command)
-      const state = await loadVoterState(context.keystore, context.passphrase)
+      const state = await loadLockedState(context)
       const index = keyIndex(state, options.key)
       const hadPending = state.pending.some((entry) => entry.keyIndex === index)
       const recovered = await recoverPending(context, state, new Progress())
@@ -122,7 +123,7 @@ export function voterCommands(program: Command): void {
   withConfigFlags(voter.command('sync').description('fetch and check the whole leaf list (from the replica when set)'), NETWORK_KEYS)
     .action(async (_options, command: Command) => {
       const context = await voterContext(command)
-      const state = await loadVoterState(context.keystore, context.passphrase)
+      const state = await loadLockedState(context)
       const progress = new Progress()
       await recoverPending(context, state, progress)
       // A check, not a proof: with no replica it reports the operator's word as such (0 confirmations).
@@ -139,7 +140,7 @@ export function voterCommands(program: Command): void {
     .action(async (options: { deactivation?: string }, command: Command) => {
       const context = await voterContext(command)
       const { config } = context
-      const state = await loadVoterState(context.keystore, context.passphrase)
+      const state = await loadLockedState(context)
       const progress = new Progress()
       checkNoRecentRecovery(state, config.recoveryCooldownMs)
       const deactivation = pickDeactivation(state, options.deactivation)
@@ -205,7 +206,7 @@ export function voterCommands(program: Command): void {
     .option('--key <index>', 'key to vote with (default: the newest)')
     .action(async (option: string, options: { key?: string }, command: Command) => {
       const context = await voterContext(command)
-      const state = await loadVoterState(context.keystore, context.passphrase)
+      const state = await loadLockedState(context)
       const index = keyIndex(state, options.key)
       const choice = parseIndex(option, 'vote option')
       const { index: voteIndex } = await withFreshClient(context, async (client) =>
@@ -222,7 +223,7 @@ export function voterCommands(program: Command): void {
   withConfigFlags(voter.command('status').description('keys and deactivations in the keystore, and the operator’s counters'), NETWORK_KEYS)
     .action(async (_options, command: Command) => {
       const context = await voterContext(command)
-      const state = await loadVoterState(context.keystore, context.passphrase)
+      const state = await loadLockedState(context)
       const keys = state.keys.map((key, index) => ({
         index,
         publicKey: publicKeyToString(key.keypair.publicKey),
@@ -289,6 +290,13 @@ function unusedAttemptDropped(state: VoterState, attempt: SavedAttempt, submitte
   state.keys.pop()
   attempt.deactivation.reactivatedAs = attempt.previous
   return true
+}
+
+/** The keystore's state, held by this command until it exits (lockKeystore). */
+async function loadLockedState(context: VoterContext): Promise<VoterState> {
+  // With no keystore there is nothing to guard, and loadVoterState says how to make one.
+  if (await keystoreExists(context.keystore)) lockKeystore(context.keystore)
+  return loadVoterState(context.keystore, context.passphrase)
 }
 
 async function voterContext(command: Command): Promise<VoterContext> {

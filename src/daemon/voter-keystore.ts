@@ -9,6 +9,7 @@
  * and ciphertext let the voter get that leaf back, by sending the same bytes again (the
  * operator answers a logged ciphertext with its original receipt).
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { keypairFromPrivateKey, type Keypair } from '../crypto/keys.js'
 import { readKeystore, writeKeystore } from '../crypto/keystore.js'
@@ -150,6 +151,40 @@ export function completePending(state: VoterState, pending: PendingDeactivation,
   state.pending.splice(at, 1)
   state.deactivations.push({ keyIndex: pending.keyIndex, secret: pending.secret, commitment: pending.commitment, ...receipt })
   return state.deactivations.length - 1
+}
+
+/**
+ * Holds the keystore for this process until it exits. Every command loads the whole state
+ * and saves it back; two at once would lose one's update, and a lost deactivation secret is
+ * a loss P1 hides. The lock is a file beside the keystore holding the owner's pid; one left
+ * by a process that died (kill -9) is taken over.
+ */
+export function lockKeystore(path: string): void {
+  const lock = `${path}.lock`
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 })
+      process.once('exit', () => rmSync(lock, { force: true }))
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    const owner = Number(readFileSync(lock, 'utf8'))
+    if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) {
+      throw new VoterKeystoreError(`another maci-anon voter command (pid ${owner}) is using ${path}; run one at a time`)
+    }
+    rmSync(lock, { force: true })
+  }
+  throw new VoterKeystoreError(`cannot take the lock ${lock}`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /** The newest key: the one a voter signs with unless told otherwise. */

@@ -4,12 +4,14 @@
  * to the deactivations with its receipt, and a keystore written before pending entries
  * existed (version 1) still loads.
  */
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { writeKeystore } from '../../src/crypto/keystore.js'
-import { completePending, loadVoterState, saveVoterState, VoterKeystoreError, type VoterState } from '../../src/daemon/voter-keystore.js'
+import { completePending, loadVoterState, lockKeystore, saveVoterState, VoterKeystoreError, type VoterState } from '../../src/daemon/voter-keystore.js'
 import { temporaryDirectory } from '../network/helpers.js'
 
 const PASSPHRASE = 'voter keystore passphrase'
@@ -65,5 +67,22 @@ describe('voter keystore', () => {
     const path = join(temp.path, 'v9.keystore')
     await writeKeystore(path, { version: 9, keys: [], deactivations: [] }, PASSPHRASE)
     await expect(loadVoterState(path, PASSPHRASE)).rejects.toBeInstanceOf(VoterKeystoreError)
+  })
+
+  it('lets one command hold the keystore: a second is refused while the first lives', () => {
+    const path = join(temp.path, 'locked.keystore')
+    lockKeystore(path)
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid))
+    expect(() => lockKeystore(path)).toThrow(VoterKeystoreError)
+    expect(() => lockKeystore(path)).toThrow(new RegExp(`pid ${process.pid}`))
+  })
+
+  it('takes over a lock left by a process that died', () => {
+    const path = join(temp.path, 'stale.keystore')
+    // A pid that was alive a moment ago and has exited since.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout
+    writeFileSync(`${path}.lock`, dead)
+    lockKeystore(path)
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid))
   })
 })
