@@ -28,6 +28,10 @@ export interface Config {
   inboundConnectionsPerSecond: number
   /** Inbound connections still in their handshake, over the whole node. */
   maxPendingConnections: number
+  /** Open inbound connections from one address (an IPv4 address, an IPv6 /64). */
+  maxConnectionsPerAddress: number
+  /** An inbound connection with no stream for this long is closed. */
+  idleConnectionMs: number
   /** Multiaddrs or CIDRs of local tools whose connections skip the three connection limits above. */
   allowList: string[]
   /** Port of the Prometheus endpoint; unset means no endpoint. */
@@ -82,6 +86,11 @@ export const CONNECTION_DEFAULTS = {
   maxConnections: 256,
   inboundConnectionsPerSecond: 64,
   maxPendingConnections: 32,
+  // A voter command holds one connection; 16 leaves room for a NAT's voters, while 16
+  // addresses are needed to fill the 256 slots instead of one.
+  maxConnectionsPerAddress: 16,
+  // Longer than any pause inside a session (the longest step deadline is 60 s).
+  idleConnectionMs: 90_000,
 } as const
 
 /**
@@ -213,6 +222,18 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: integer(1, 100_000),
     defaultFor: () => CONNECTION_DEFAULTS.maxPendingConnections,
     description: 'inbound connections in their handshake at once',
+  },
+  maxConnectionsPerAddress: {
+    env: 'MACI_ANON_MAX_CONNECTIONS_PER_ADDRESS',
+    parse: integer(1, 100_000),
+    defaultFor: () => CONNECTION_DEFAULTS.maxConnectionsPerAddress,
+    description: 'open inbound connections from one address (IPv6 by /64)',
+  },
+  idleConnectionMs: {
+    env: 'MACI_ANON_IDLE_CONNECTION_MS',
+    parse: integer(1_000, 3_600_000),
+    defaultFor: () => CONNECTION_DEFAULTS.idleConnectionMs,
+    description: 'an inbound connection with no stream this long is closed',
   },
   allowList: {
     env: 'MACI_ANON_ALLOW_LIST',

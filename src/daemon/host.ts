@@ -42,6 +42,8 @@ export class DaemonHost {
       maxConnections: config.maxConnections,
       inboundConnectionsPerSecond: config.inboundConnectionsPerSecond,
       maxPendingConnections: config.maxPendingConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      idleConnectionMs: config.idleConnectionMs,
       allowList: config.allowList,
     })
     const server = new ProtocolServer(node, sessionObserver(logger, metrics))

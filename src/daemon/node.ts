@@ -11,11 +11,13 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify, type Identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, MultiaddrConnection, PrivateKey } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { ADMISSION } from '../protocol/ids.js'
+import { addressGroupOf } from '../protocol/server.js'
 import { allowListMultiaddr, CONNECTION_DEFAULTS } from './config.js'
 
 export interface NodeOptions {
@@ -29,6 +31,15 @@ export interface NodeOptions {
   inboundConnectionsPerSecond?: number
   /** Inbound connections still in their handshake (Noise, yamux), over the whole node. */
   maxPendingConnections?: number
+  /**
+   * Open inbound connections from one address group (src/protocol/server.ts addressGroupOf:
+   * an IPv4 address, an IPv6 /64). Session caps bound what a connection can do; this bounds
+   * how many idle connections one address can hold (the red team filled all 256 from one IP
+   * with fresh peer IDs). Loopback peers are left alone unless ADMISSION.capLoopback.
+   */
+  maxConnectionsPerAddress?: number
+  /** A listening node closes an inbound connection that held no stream for about this long. */
+  idleConnectionMs?: number
   /**
    * Multiaddrs or CIDRs (`/ip4/10.0.0.0/ipcidr/8`, `10.0.0.0/8`, `::1`) whose connections skip
    * the rate, the pending cap and maxConnections: local tools (monitoring, a replica on the
@@ -51,7 +62,24 @@ export async function createNode(options: NodeOptions): Promise<Node> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if ((options.bootstrap ?? []).length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap ?? [] }))
   if (options.mdns === true) peerDiscovery.push(mdns())
-  return createLibp2p({
+  const perAddress = options.maxConnectionsPerAddress ?? CONNECTION_DEFAULTS.maxConnectionsPerAddress
+  // Counted from the raw socket on, not from the finished upgrade: connections dialled at
+  // once are all still in their handshake when the gate sees the next one.
+  const byAddress = new Map<string, Set<MultiaddrConnection>>()
+  const created: Node = await createLibp2p({
+    connectionGater: {
+      denyInboundConnection: (connection) => {
+        const group = addressGroupOf(connection.remoteAddr)
+        if (group.loopback && !ADMISSION.capLoopback) return false
+        const open = byAddress.get(group.key) ?? new Set<MultiaddrConnection>()
+        for (const held of open) if (held.status === 'closed') open.delete(held)
+        if (open.size >= perAddress) return true
+        open.add(connection)
+        byAddress.set(group.key, open)
+        connection.addEventListener('close', () => open.delete(connection), { once: true })
+        return false
+      },
+    },
     privateKey: options.privateKey,
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     transports: [tcp()],
@@ -67,6 +95,30 @@ export async function createNode(options: NodeOptions): Promise<Node> {
     },
     services: { identify: identify(), ping: ping() },
   })
+  if (options.listen.length > 0) pruneIdleConnections(created, options.idleConnectionMs ?? CONNECTION_DEFAULTS.idleConnectionMs)
+  return created
+}
+
+/**
+ * Closes inbound connections that held no stream at two sweeps in a row, half the idle time
+ * apart: a peer cannot keep a connection slot for nothing, and one that comes back redials.
+ */
+function pruneIdleConnections(node: Node, idleMs: number): void {
+  let idleBefore = new Set<string>()
+  const timer = setInterval(() => {
+    if (node.status !== 'started') {
+      if (node.status === 'stopped') clearInterval(timer)
+      return
+    }
+    const idleNow = new Set<string>()
+    for (const connection of node.getConnections()) {
+      if (connection.direction !== 'inbound' || connection.streams.length > 0) continue
+      if (idleBefore.has(connection.id)) void connection.close().catch(() => connection.abort(new Error('idle')))
+      else idleNow.add(connection.id)
+    }
+    idleBefore = idleNow
+  }, idleMs / 2)
+  timer.unref()
 }
 
 /** The node's long-term key at `path`, created (Ed25519, mode 0600) on first use. */

@@ -1,10 +1,13 @@
 /**
  * Issue 12, item 1: the connection settings reach libp2p. The per-address rate refuses the
- * connections beyond it, and an allow-listed address (local tools) skips it.
+ * connections beyond it, and an allow-listed address (local tools) skips it. Red-team
+ * finding: idle connections from fresh peer IDs filled the whole connection table from one
+ * address; the per-address cap refuses them, and idle ones are closed.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { allowListMultiaddr, ConfigError, resolveConfig } from '../../src/daemon/config.js'
 import { createNode, ephemeralPeerKey, type Node } from '../../src/daemon/node.js'
+import { ADMISSION } from '../../src/protocol/ids.js'
 
 const nodes: Node[] = []
 
@@ -12,7 +15,12 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((node) => node.stop()))
 })
 
-async function server(options: { inboundConnectionsPerSecond: number; allowList?: string[] }): Promise<Node> {
+async function server(options: {
+  inboundConnectionsPerSecond: number
+  allowList?: string[]
+  maxConnectionsPerAddress?: number
+  idleConnectionMs?: number
+}): Promise<Node> {
   const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: ['/ip4/127.0.0.1/tcp/0'], ...options })
   nodes.push(node)
   return node
@@ -45,6 +53,30 @@ describe('connection admission', () => {
     const defaults = resolveConfig('operator', {})
     expect(defaults.inboundConnectionsPerSecond).toBeGreaterThanOrEqual(20)
     expect(await admitted(await server({ inboundConnectionsPerSecond: defaults.inboundConnectionsPerSecond }), 20)).toBe(20)
+  })
+
+  it('holds open connections from one address to maxConnectionsPerAddress, and frees a slot when one closes', async () => {
+    ADMISSION.capLoopback = true
+    try {
+      const target = await server({ inboundConnectionsPerSecond: 100, maxConnectionsPerAddress: 3 })
+      expect(await admitted(target, 5)).toBe(3)
+      await target.getConnections()[0].close()
+      expect(await admitted(target, 2)).toBe(1)
+    } finally {
+      ADMISSION.capLoopback = false
+    }
+  })
+
+  it('closes an inbound connection that holds no stream', async () => {
+    const target = await server({ inboundConnectionsPerSecond: 100, idleConnectionMs: 1_000 })
+    expect(await admitted(target, 1)).toBe(1)
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 5_000
+      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      return done()
+    }
+    expect(await until(() => target.getConnections().length === 1)).toBe(true)
+    expect(await until(() => target.getConnections().length === 0)).toBe(true)
   })
 
   it('reads allow-list entries as multiaddrs, CIDRs or addresses, and refuses anything else', () => {
