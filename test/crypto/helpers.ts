@@ -63,3 +63,79 @@ export async function circomlibEddsa(): Promise<CircomlibEddsa> {
     multiply: (point, scalar) => toPoint(eddsa.babyJub.mulPointEscalar(fromPoint(point), scalar)),
   }
 }
+
+/** Order of BabyJubJub's prime-order subgroup (circomlib babyjub.js), written out independently. */
+export const SUBORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n
+
+/** Twisted Edwards arithmetic on BabyJubJub (a = 168700, d = 168696), independent of zk-kit. */
+const A = 168700n
+const D = 168696n
+const mod = (x: bigint) => ((x % R) + R) % R
+
+function power(base: bigint, exponent: bigint): bigint {
+  let result = 1n
+  let b = mod(base)
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % R
+    b = (b * b) % R
+  }
+  return result
+}
+
+const inverse = (x: bigint) => power(x, R - 2n)
+
+export type CurvePoint = [bigint, bigint]
+
+export function edwardsAdd(p: readonly [bigint, bigint], q: readonly [bigint, bigint]): CurvePoint {
+  const t = mod(D * p[0] * q[0] * p[1] * q[1])
+  return [mod((p[0] * q[1] + p[1] * q[0]) * inverse(1n + t)), mod((p[1] * q[1] - A * p[0] * q[0]) * inverse(1n - t))]
+}
+
+export function edwardsMul(p: readonly [bigint, bigint], scalar: bigint): CurvePoint {
+  let result: CurvePoint = [0n, 1n]
+  let addend: CurvePoint = [p[0], p[1]]
+  for (let k = scalar; k > 0n; k >>= 1n) {
+    if (k & 1n) result = edwardsAdd(result, addend)
+    addend = edwardsAdd(addend, addend)
+  }
+  return result
+}
+
+/** A square root mod R (Tonelli-Shanks: R - 1 = 2^28 * odd), or undefined for a non-residue. */
+function squareRoot(value: bigint): bigint | undefined {
+  const n = mod(value)
+  if (n === 0n) return 0n
+  if (power(n, (R - 1n) / 2n) !== 1n) return undefined
+  let s = 0n
+  let q = R - 1n
+  while ((q & 1n) === 0n) {
+    q >>= 1n
+    s++
+  }
+  let z = 2n
+  while (power(z, (R - 1n) / 2n) !== R - 1n) z++
+  let [m, c, t, root] = [s, power(z, q), power(n, q), power(n, (q + 1n) / 2n)]
+  while (t !== 1n) {
+    let i = 1n
+    for (let t2 = (t * t) % R; t2 !== 1n; t2 = (t2 * t2) % R) i++
+    const b = power(c, 1n << (m - i - 1n))
+    ;[m, c, t, root] = [i, (b * b) % R, (t * b * b) % R, (root * b) % R]
+  }
+  return root
+}
+
+/** A point of the full curve (any order) with this y, if there is one: x^2 = (1 - y^2) / (a - d y^2). */
+export function curvePointWithY(y: bigint): CurvePoint | undefined {
+  const x = squareRoot(mod((1n - y * y) * inverse(A - D * y * y)))
+  return x === undefined ? undefined : [x, mod(y)]
+}
+
+/** A point of order exactly 8: the cofactor part, SUBORDER * P, of points of the full curve. */
+export function pointOfOrderEight(): CurvePoint {
+  for (let y = 2n; ; y++) {
+    const point = curvePointWithY(y)
+    if (point === undefined) continue
+    const torsion = edwardsMul(point, SUBORDER)
+    if (edwardsMul(torsion, 4n)[0] !== 0n || edwardsMul(torsion, 4n)[1] !== 1n) return torsion
+  }
+}

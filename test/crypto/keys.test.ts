@@ -14,10 +14,7 @@ import {
   verify,
   type PublicKey,
 } from '../../src/crypto/keys.js'
-import { circomlibEddsa, circomlibPoseidon, R, randomBytesOfLength, randomField, type CircomlibEddsa } from './helpers.js'
-
-/** Order of BabyJubJub's prime-order subgroup (circomlib babyjub.js), written out independently. */
-const SUBORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n
+import { circomlibEddsa, circomlibPoseidon, edwardsMul, R, randomBytesOfLength, randomField, SUBORDER, type CircomlibEddsa } from './helpers.js'
 
 let reference: CircomlibEddsa
 
@@ -34,9 +31,10 @@ describe('EdDSA-Poseidon sign / verify', () => {
     }
   })
 
-  it('signs the edge messages 0 and r - 1', () => {
+  it('signs the edge messages 0 and r - 1, and refuses to sign anything outside the field', () => {
     const { privateKey, publicKey } = generateKeypair()
     for (const message of [0n, R - 1n]) expect(verify(publicKey, message, sign(privateKey, message))).toBe(true)
+    for (const message of [-1n, R, R + 1n]) expect(() => sign(privateKey, message)).toThrow(/a signed message is a field element/)
   })
 
   it('refuses a changed message', () => {
@@ -91,6 +89,28 @@ describe('EdDSA-Poseidon sign / verify', () => {
     const malformed = { R8: [1n] as unknown as [bigint, bigint], S: 1n }
     expect(() => verify(publicKey, 1n, malformed)).not.toThrow()
     expect(verify(publicKey, 1n, malformed)).toBe(false)
+    // Nothing that is not two curve coordinates and a scalar below the subgroup order gets further.
+    const signer = generateKeypair()
+    const good = sign(signer.privateKey, 1n)
+    expect(verify(signer.publicKey, 1n, good)).toBe(true)
+    const notSignatures = [
+      null,
+      undefined,
+      7,
+      { R8: good.R8 },
+      { R8: [good.R8[0]], S: good.S },
+      { R8: [Number(good.R8[0] % 1000n), Number(good.R8[1] % 1000n)], S: good.S },
+      { R8: 'R8', S: good.S },
+      { R8: good.R8, S: Number(good.S % 1000n) },
+      { R8: good.R8, S: -1n },
+      { R8: good.R8, S: good.S - SUBORDER },
+      { R8: good.R8, S: SUBORDER },
+      { R8: [good.R8[0], good.R8[1] + R], S: good.S },
+    ]
+    for (const signature of notSignatures) {
+      expect(() => verify(signer.publicKey, 1n, signature as never)).not.toThrow()
+      expect(verify(signer.publicKey, 1n, signature as never)).toBe(false)
+    }
   })
 
   it('refuses a forgery under a low-order public key (the identity point)', () => {
@@ -107,47 +127,17 @@ describe('EdDSA-Poseidon sign / verify', () => {
   it('refuses a low-order point as a public key string', () => {
     // (0, 1) has order 1 and (0, r - 1) order 2: both lie on the curve but outside the
     // prime-order subgroup, and signatures under them are forgeable (see above).
-    expect(() => publicKeyFromString('0:1')).toThrow(KeyError)
+    expect(() => publicKeyFromString('0:1')).toThrow(/not on BabyJubJub/)
+    expect(() => publicKeyFromString('1:2:3')).toThrow(/written "x:y"/)
     expect(() => publicKeyFromString(`0:${R - 1n}`)).toThrow(KeyError)
   })
 
   it('rejects a private key that is not 32 bytes', () => {
     expect(() => keypairFromPrivateKey(new Uint8Array(31))).toThrow(KeyError)
-    expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(KeyError)
+    expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(/a private key is 32 bytes/)
+    expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(expect.objectContaining({ name: 'KeyError' }))
   })
 })
-
-/** Twisted Edwards arithmetic on BabyJubJub (a = 168700, d = 168696), independent of zk-kit. */
-const A = 168700n
-const D = 168696n
-const mod = (x: bigint) => ((x % R) + R) % R
-function inverse(x: bigint): bigint {
-  let result = 1n
-  let base = mod(x)
-  let exponent = R - 2n
-  while (exponent > 0n) {
-    if (exponent & 1n) result = (result * base) % R
-    base = (base * base) % R
-    exponent >>= 1n
-  }
-  return result
-}
-function edwardsAdd(p: readonly [bigint, bigint], q: readonly [bigint, bigint]): [bigint, bigint] {
-  const t = mod(D * p[0] * q[0] * p[1] * q[1])
-  return [
-    mod((p[0] * q[1] + p[1] * q[0]) * inverse(1n + t)),
-    mod((p[1] * q[1] - A * p[0] * q[0]) * inverse(1n - t)),
-  ]
-}
-function edwardsMul(p: readonly [bigint, bigint], scalar: bigint): [bigint, bigint] {
-  let result: [bigint, bigint] = [0n, 1n]
-  let addend: [bigint, bigint] = [p[0], p[1]]
-  for (let k = scalar; k > 0n; k >>= 1n) {
-    if (k & 1n) result = edwardsAdd(result, addend)
-    addend = edwardsAdd(addend, addend)
-  }
-  return result
-}
 
 describe('compatibility with circomlibjs (independent EdDSA-Poseidon implementation)', () => {
   it('derives the same public key from the same private key', () => {
@@ -258,9 +248,11 @@ describe('sharedPoint (BabyJubJub ECDH)', () => {
     expect(sharedPoint(a.privateKey, generateKeypair().publicKey)).not.toEqual(sharedPoint(a.privateKey, generateKeypair().publicKey))
   })
 
-  it('throws KeyError for a point off the curve', () => {
+  it('throws KeyError for a point off the curve, or one written with a coordinate not reduced mod r', () => {
     const a = generateKeypair()
-    const b = generateKeypair()
-    expect(() => sharedPoint(a.privateKey, [b.publicKey[0], (b.publicKey[1] + 1n) % R])).toThrow(KeyError)
+    const [x, y] = generateKeypair().publicKey
+    expect(() => sharedPoint(a.privateKey, [x, (y + 1n) % R])).toThrow(KeyError)
+    expect(() => sharedPoint(a.privateKey, [x + R, y])).toThrow(/not on BabyJubJub/)
+    expect(() => sharedPoint(a.privateKey, [x, y + R])).toThrow(/not on BabyJubJub/)
   })
 })

@@ -8,7 +8,7 @@ import { makeDeactivation, makeVote } from '../../src/daemon/voter.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { freshOperator, reactivateWithReferenceProver } from './helpers.js'
 
-afterAll(releaseProverThreads)
+afterAll(() => releaseProverThreads())
 
 describe('operator core, in one process', () => {
   let operator: Operator

@@ -10,14 +10,20 @@ import { Operator } from '../../src/daemon/operator.js'
 import { OperatorStore } from '../../src/daemon/store.js'
 import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
 import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
-import { ACKNOWLEDGEMENT_TEXT, requestReactivation, serveReactivation } from '../../src/protocol/reactivation-session.js'
+import {
+  ACKNOWLEDGEMENT_TEXT,
+  prepareVoterReactivation,
+  requestReactivation,
+  runVoterSession,
+  serveReactivation,
+} from '../../src/protocol/reactivation-session.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { temporaryDirectory } from '../operator/helpers.js'
 
 const run = promisify(execFile)
 const root = new URL('../../', import.meta.url).pathname
 
-afterAll(releaseProverThreads)
+afterAll(() => releaseProverThreads())
 
 interface SessionRun {
   acknowledgement: string
@@ -25,24 +31,30 @@ interface SessionRun {
   operatorChannel: MemoryChannel
   voterChannel: MemoryChannel
   newKeypair: Keypair
+  /** The voter's fresh rho of this run, to scan the operator's view for. */
+  rho: bigint
 }
 
 /** One full session over an in-memory channel pair, both sides recording their transcripts. */
 async function reactivate(operator: Operator, deactivation: Deactivation, leafIndex: number): Promise<SessionRun> {
   const [operatorChannel, voterChannel] = memoryChannelPair({ record: true, timeoutMs: 60_000 })
   const newKeypair = generateKeypair()
-  const params = operator.publicParameters()
-  const [outcome, answer] = await Promise.all([
-    serveReactivation(operatorChannel, operator),
-    requestReactivation(voterChannel, {
-      secret: deactivation.secret,
-      leafIndex,
-      leaves: operator.leaves(0, operator.status().deactivations),
-      newPublicKey: newKeypair.publicKey,
-      params,
-    }),
-  ])
-  return { acknowledgement: answer.acknowledgement, activated: outcome.activated, operatorChannel, voterChannel, newKeypair }
+  const prepared = prepareVoterReactivation({
+    secret: deactivation.secret,
+    leafIndex,
+    leaves: operator.leaves(0, operator.status().deactivations),
+    newPublicKey: newKeypair.publicKey,
+    params: operator.publicParameters(),
+  })
+  const [outcome, answer] = await Promise.all([serveReactivation(operatorChannel, operator), runVoterSession(voterChannel, prepared)])
+  return {
+    acknowledgement: answer.acknowledgement,
+    activated: outcome.activated,
+    operatorChannel,
+    voterChannel,
+    newKeypair,
+    rho: prepared.reactivation.leafOpening.rho,
+  }
 }
 
 /** Every byte string the tests can think of for a field element. */
@@ -62,7 +74,7 @@ describe('reactivation 2PC session', () => {
   let workspace: string
   const voters = { valid: generateKeypair(), invalid: generateKeypair() }
   const deactivations: Record<'valid' | 'invalid', { deactivation: Deactivation; index: number }> = {} as never
-  const runs: Partial<Record<'valid' | 'invalid', SessionRun>> = {}
+  const runs = {} as Record<'valid' | 'invalid', SessionRun>
 
   beforeAll(async () => {
     const temp = await temporaryDirectory()
@@ -85,6 +97,9 @@ describe('reactivation 2PC session', () => {
     await operator.close()
     await cp(directory, join(workspace, 'operator-copy'), { recursive: true })
     operator = await Operator.open(directory)
+    // Both sessions run here, so every test below stands on its own whichever of them runs.
+    runs.valid = await reactivate(operator, deactivations.valid.deactivation, deactivations.valid.index)
+    runs.invalid = await reactivate(operator, deactivations.invalid.deactivation, deactivations.invalid.index)
   })
   afterAll(async () => {
     await operator.close()
@@ -92,8 +107,7 @@ describe('reactivation 2PC session', () => {
   })
 
   it('valid leaf: the new key is activated, and the exported proof passes the unmodified snarkjs CLI', async () => {
-    const result = await reactivate(operator, deactivations.valid.deactivation, deactivations.valid.index)
-    runs.valid = result
+    const result = runs.valid
     expect(result.acknowledgement).toBe(ACKNOWLEDGEMENT_TEXT)
     expect(result.activated).toBe(true)
     expect(operator.isActive(result.newKeypair.publicKey)).toBe(true)
@@ -111,8 +125,7 @@ describe('reactivation 2PC session', () => {
   })
 
   it('random leaf: the voter gets the same acknowledgement, nothing is activated', async () => {
-    const result = await reactivate(operator, deactivations.invalid.deactivation, deactivations.invalid.index)
-    runs.invalid = result
+    const result = runs.invalid
     expect(result.acknowledgement).toBe(ACKNOWLEDGEMENT_TEXT)
     expect(result.activated).toBe(false)
     expect(operator.isActive(result.newKeypair.publicKey)).toBe(false)
@@ -120,11 +133,9 @@ describe('reactivation 2PC session', () => {
 
   it("the voter's transcript has the same shape for a valid and an invalid leaf", () => {
     const shape = (channel: MemoryChannel) => channel.transcript.map((entry) => `${entry.direction}:${entry.bytes.length}`)
-    expect(runs.valid).toBeDefined()
-    expect(runs.invalid).toBeDefined()
-    expect(shape(runs.invalid!.voterChannel)).toEqual(shape(runs.valid!.voterChannel))
+    expect(shape(runs.invalid.voterChannel)).toEqual(shape(runs.valid.voterChannel))
     const last = (channel: MemoryChannel) => Buffer.from(channel.transcript.at(-1)!.bytes)
-    expect(last(runs.invalid!.voterChannel).equals(last(runs.valid!.voterChannel))).toBe(true)
+    expect(last(runs.invalid.voterChannel).equals(last(runs.valid.voterChannel))).toBe(true)
   })
 
   it("the operator never receives the voter's commitment, leaf or rho, and the voter never K or kappa", () => {
@@ -132,10 +143,11 @@ describe('reactivation 2PC session', () => {
     for (const kind of ['valid', 'invalid'] as const) {
       const { deactivation, index } = deactivations[kind]
       const received = (channel: MemoryChannel) => channel.transcript.filter((e) => e.direction === 'received').map((e) => e.bytes)
-      const operatorView = received(runs[kind]!.operatorChannel)
-      const voterView = received(runs[kind]!.voterChannel)
+      const operatorView = received(runs[kind].operatorChannel)
+      const voterView = received(runs[kind].voterChannel)
       const leaf = operator.leaves(index, index + 1)[0]
-      for (const secret of [deactivation.commitment, deactivation.secret, leaf]) {
+      const { rho } = runs[kind]
+      for (const secret of [deactivation.commitment, deactivation.secret, leaf, rho]) {
         for (const encoding of encodings(secret)) expect(contains(operatorView, encoding)).toBe(false)
       }
       for (const secret of [leafKey, leafKeyBlinding]) {

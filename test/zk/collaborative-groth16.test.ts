@@ -57,7 +57,7 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     vkey = verificationKeyFromZkey(zkey, curve)
   })
 
-  afterAll(releaseProverThreads)
+  afterAll(() => releaseProverThreads())
 
   it('proves a valid witness from random shares: snarkjs and its CLI accept, in two rounds', async () => {
     const inputs = validInputs()
