@@ -30,7 +30,7 @@ import type { ProofWithSignals } from '../../src/zk/groth16.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
 import { encodeProof } from '../../src/zk/proof-encoding.js'
 import { startOperator, type RunningOperator } from '../network/fixtures.js'
-import { localNode } from '../network/helpers.js'
+import { localNode, until } from '../network/helpers.js'
 
 const FIRST_MESSAGE_MS = 1_000
 const SESSION_MS = 3_000
@@ -111,14 +111,6 @@ async function holder(membership: ProofWithSignals, from?: Node) {
   const reply = await session.reader.receive()
   expect(reply[32]).toBe(STATUS.proceed)
   return session
-}
-
-async function until(condition: () => boolean, withinMs: number): Promise<void> {
-  const start = performance.now()
-  while (!condition()) {
-    if (performance.now() - start > withinMs) throw new Error(`not within ${withinMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 const activeSessions = () => daemon.service.host.server.activeSessions

@@ -27,7 +27,7 @@ import { requestStatus } from '../../src/protocol/status.js'
 import { StreamChannel } from '../../src/protocol/stream-channel.js'
 import { SyncClient, syncService } from '../../src/protocol/sync.js'
 import { startOperator, type RunningOperator } from '../network/fixtures.js'
-import { localNode, silentLogger } from '../network/helpers.js'
+import { localNode, silentLogger, until } from '../network/helpers.js'
 
 type Served = Exclude<ProtocolName, 'reactivate'>
 const SERVED: Served[] = ['signup', 'message', 'status', 'sync']
@@ -99,14 +99,6 @@ function expectAbort(error: unknown, code: string, reason?: RegExp): RemoteAbort
   expect((error as RemoteAbortError).remoteCode).toBe(code)
   if (reason !== undefined) expect((error as RemoteAbortError).reason).toMatch(reason)
   return error as RemoteAbortError
-}
-
-async function until(condition: () => boolean, withinMs: number): Promise<void> {
-  const start = performance.now()
-  while (!condition()) {
-    if (performance.now() - start > withinMs) throw new Error(`not within ${withinMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 const activeSessions = () => daemon.service.host.server.activeSessions

@@ -33,16 +33,8 @@ import { ReplicaService } from '../../src/daemon/replica.js'
 import { AnonymousClient, NoIndependentSourceError, ReplicaUnavailableError, SplitViewError, type VoterEndpoints } from '../../src/daemon/voter-client.js'
 import { ProtocolError } from '../../src/protocol/errors.js'
 import { SyncClient, type SyncSource } from '../../src/protocol/sync.js'
-import { localNode, silentLogger, temporaryDirectory } from '../network/helpers.js'
+import { localNode, silentLogger, temporaryDirectory, until } from '../network/helpers.js'
 import { deactivateFresh, forkedSource, replaceLeaf, serveSync, startSigningOperator, type RawSyncServer, type SigningOperator } from './forked-operator.js'
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('signed roots', () => {
   const keys = generateKeypair()

@@ -28,3 +28,12 @@ export async function temporaryDirectory(): Promise<{ path: string; remove: () =
   const path = await mkdtemp(join(tmpdir(), 'maci-anon-net-'))
   return { path, remove: () => rm(path, { recursive: true, force: true }) }
 }
+
+/** Polls `condition` every 50 ms; throws once `withinMs` have passed without it holding. */
+export async function until(condition: () => boolean, withinMs = 15_000): Promise<void> {
+  const deadline = Date.now() + withinMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${withinMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -16,15 +16,7 @@ import { ProtocolServer } from '../../src/protocol/server.js'
 import { requestSignup } from '../../src/protocol/signup.js'
 import { SyncClient, syncService, type SyncSource } from '../../src/protocol/sync.js'
 import { startOperator, type RunningOperator } from './fixtures.js'
-import { localNode, silentLogger, temporaryDirectory } from './helpers.js'
-
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+import { localNode, silentLogger, temporaryDirectory, until } from './helpers.js'
 
 describe('replica mirror', () => {
   const vkeyHashes = { membership: 'm', leafOpening: 'l' }
