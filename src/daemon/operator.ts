@@ -6,17 +6,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CIPHERTEXT_OVERHEAD, decryptWith, DecryptionError } from '../crypto/encryption.js'
+import { CIPHERTEXT_OVERHEAD, decryptWith } from '../crypto/encryption.js'
 import { fieldFromDecimal, randomFieldElement } from '../crypto/field.js'
 import { generateKeypair, hashPublicKey, isOnCurve, publicKeyFromString, publicKeyToString, type PublicKey } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
 import { poseidon, realLeafOf } from '../crypto/poseidon.js'
 import { decodeSignedRoot, encodeSignedRoot, signRoot, type SignedRoot } from '../crypto/root-signature.js'
-import { decodeMessage, MessageFormatError, MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
+import { MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
 import { releaseVerificationKeyHashes, verificationKey } from '../zk/artifacts.js'
 import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
 import { indexKey, OperatorStore, StoreError } from './store.js'
-import { judgeVotes } from './vote-opening.js'
+import { judgeVotes, openSignedMessage } from './vote-opening.js'
 
 export const DEFAULT_TREE_DEPTH = 20
 /** A poll's options are 0 .. voteOptions - 1 unless `operator init` says otherwise. */
@@ -361,8 +361,7 @@ export class Operator {
     return this.serialized(async () => {
       const logged = this.deactivationIndex.get(toBase64(ciphertext))
       if (logged !== undefined) return { index: logged, leaf: this.tree.leaves[logged], root: this.roots[logged] }
-      const message = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
-      const keyHash = hashPublicKey(message.publicKey)
+      const { message, keyHash } = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
       const wasActive = this.activeKeys.has(keyHash)
       const signatureValid = verifyMessage(message)
       const valid = signatureValid && message.kind === MessageKind.deactivate && wasActive
@@ -595,26 +594,17 @@ export class Operator {
   }
 
   /** A message from a known key, or MessageRefused for what its sender can know is wrong with it. */
-  private openKnownMessage(ciphertext: Uint8Array, context: string): SignedMessage {
+  private openKnownMessage(ciphertext: Uint8Array, context: string): { message: SignedMessage; keyHash: bigint } {
     if (ciphertext.length !== MESSAGE_CIPHERTEXT_BYTES) {
       throw new MessageRefused('BAD_LENGTH', `a message ciphertext is ${MESSAGE_CIPHERTEXT_BYTES} bytes, got ${ciphertext.length}`)
     }
-    const message = this.openMessage(ciphertext, context)
+    const message = openSignedMessage(this.secrets.privateKey, ciphertext, context)
     if (message === undefined) throw new MessageRefused('UNDECRYPTABLE', 'the ciphertext does not open under the operator key')
     const keyHash = hashPublicKey(message.publicKey)
     if (!this.signedUpHashes.has(keyHash) && !this.attemptedKeyHashes.has(keyHash)) {
       throw new MessageRefused('UNKNOWN_KEY', 'the key is neither signed up nor the new key of a reactivation attempt')
     }
-    return message
-  }
-
-  private openMessage(ciphertext: Uint8Array, context: string) {
-    try {
-      return decodeMessage(decryptWith(this.secrets.privateKey, ciphertext, context))
-    } catch (error) {
-      if (error instanceof DecryptionError || error instanceof MessageFormatError) return undefined
-      throw error
-    }
+    return { message, keyHash }
   }
 
   private serialized<T>(task: () => Promise<T>): Promise<T> {

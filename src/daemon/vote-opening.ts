@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { decryptWith, DecryptionError } from '../crypto/encryption.js'
 import { hashPublicKey } from '../crypto/keys.js'
-import { decodeMessage, MessageFormatError, MessageKind, verifyMessage } from '../crypto/signed-message.js'
+import { decodeMessage, MessageFormatError, MessageKind, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
 
 /** A vote that opens, is a vote, and verifies: its key's hash and the option it names. */
 export interface JudgedVote {
@@ -30,16 +30,20 @@ interface SliceRequest {
   ciphertexts: Uint8Array[]
 }
 
-/** undefined for a ciphertext that does not open or parse, a message of another kind, or a bad signature. */
-export function judgeVote(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): JudgedVote | undefined {
-  let message
+/** The signed message inside a ciphertext sealed to the operator, or undefined if it does not open or parse. */
+export function openSignedMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): SignedMessage | undefined {
   try {
-    message = decodeMessage(decryptWith(privateKey, ciphertext, context))
+    return decodeMessage(decryptWith(privateKey, ciphertext, context))
   } catch (error) {
     if (error instanceof DecryptionError || error instanceof MessageFormatError) return undefined
     throw error
   }
-  if (message.kind !== MessageKind.vote || !verifyMessage(message)) return undefined
+}
+
+/** undefined for a ciphertext that does not open or parse, a message of another kind, or a bad signature. */
+export function judgeVote(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): JudgedVote | undefined {
+  const message = openSignedMessage(privateKey, ciphertext, context)
+  if (message === undefined || message.kind !== MessageKind.vote || !verifyMessage(message)) return undefined
   return { keyHash: hashPublicKey(message.publicKey), option: message.payload }
 }
 
