@@ -1,8 +1,8 @@
 /**
  * The libp2p node every role runs: TCP, Noise, yamux, identify and ping, a bootstrap list,
  * optional mDNS, and connection limits. The peer key is persistent for daemons (peers and
- * configs can pin the operator's peer ID) and ephemeral where unlinkability matters (each
- * reactivation session gets a key used once).
+ * configs can pin the operator's peer ID) and ephemeral for voters, where unlinkability
+ * matters (every voter command gets a key used once).
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
