@@ -45,6 +45,17 @@ function zeroHashes(depth: number): bigint[] {
  */
 export type MerkleFrontier = Array<bigint | undefined>
 
+/** An append hashed but not applied (IncrementalMerkleTree.prepareInsert). */
+export interface PendingInsert {
+  /** Leaves in the tree the insert was prepared on. */
+  readonly size: number
+  readonly root: bigint
+  /** The new node at each level, the leaf first and the root last. */
+  readonly nodes: readonly bigint[]
+  /** The frontier of the tree after the insert. */
+  readonly frontier: MerkleFrontier
+}
+
 export class IncrementalMerkleTree {
   readonly depth: number
   private readonly levels: bigint[][]
@@ -143,27 +154,49 @@ export class IncrementalMerkleTree {
 
   /** Appends a leaf and returns the new root. */
   insert(leaf: bigint): bigint {
-    return this.climb(leaf, true)
+    const pending = this.prepareInsert(leaf)
+    this.commitInsert(pending)
+    return pending.root
   }
 
   /** The root the tree would have after appending `leaf`, leaving the tree unchanged. */
   rootAfterInsert(leaf: bigint): bigint {
-    return this.climb(leaf, false)
+    return this.prepareInsert(leaf).root
   }
 
-  private climb(leaf: bigint, store: boolean): bigint {
-    if (this.size >= 2 ** this.depth) throw new MerkleTreeError('tree is full')
-    let index = this.size
+  /**
+   * Hashes the path of appending `leaf` (depth hashes) without changing the tree, so a
+   * caller can make the append durable first and then apply exactly these nodes with
+   * `commitInsert`: one climb per append instead of one to learn the root and another to
+   * insert.
+   */
+  prepareInsert(leaf: bigint): PendingInsert {
+    const size = this.size
+    if (size >= 2 ** this.depth) throw new MerkleTreeError('tree is full')
+    const nodes = [leaf]
+    let index = size
     let node = leaf
-    if (store) this.levels[0].push(node)
     for (let level = 0; level < this.depth; level++) {
       const isRight = index & 1
       const sibling = isRight ? this.levels[level][index - 1] : this.zeros[level]
       node = isRight ? poseidon([sibling, node]) : poseidon([node, sibling])
       index >>= 1
-      if (store) this.levels[level + 1][index] = node
+      nodes.push(node)
     }
-    return node
+    const frontier = Array.from({ length: this.depth + 1 }, (_, level) => {
+      const position = ((size + 1) >> level) - 1
+      if (position < 0 || position % 2 !== 0) return undefined
+      return position === size >> level ? nodes[level] : this.levels[level][position]
+    })
+    return { size, root: node, nodes, frontier }
+  }
+
+  /** Applies a `prepareInsert` made on this tree as it is now. */
+  commitInsert(pending: PendingInsert): void {
+    if (pending.size !== this.size) throw new MerkleTreeError(`a pending insert for ${pending.size} leaves, but the tree has ${this.size}`)
+    pending.nodes.forEach((node, level) => {
+      this.levels[level][pending.size >> level] = node
+    })
   }
 
   path(index: number): MerklePath {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { CIPHERTEXT_OVERHEAD, decryptWith } from '../crypto/encryption.js'
 import { fieldFromDecimal, randomFieldElement } from '../crypto/field.js'
 import { generateKeypair, hashPublicKey, isOnCurve, publicKeyFromString, publicKeyToString, type PublicKey } from '../crypto/keys.js'
-import { IncrementalMerkleTree } from '../crypto/merkle.js'
+import { IncrementalMerkleTree, type MerkleFrontier } from '../crypto/merkle.js'
 import { poseidon, realLeafOf } from '../crypto/poseidon.js'
 import { decodeSignedRoot, encodeSignedRoot, signRoot, type SignedRoot } from '../crypto/root-signature.js'
 import { MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
@@ -160,16 +160,20 @@ export class Operator {
   private readonly tree: IncrementalMerkleTree
   private readonly roots: bigint[]
   private readonly rootSet: Set<bigint>
-  private readonly rootSignatures: SignedRoot[]
-  private readonly signedUp: PublicKey[]
+  /** Encoded (hex), decoded only when served: a restart reads 100k of them. */
+  private readonly rootSignatures: string[]
+  /** As stored (publicKeyToString), parsed only when served. */
+  private readonly signedUp: string[]
   private readonly signedUpHashes: Set<bigint>
   /** New keys of recorded reactivation attempts: public, as each membership proof's newKeyHash. */
   private readonly attemptedKeyHashes: Set<bigint>
   private readonly activeKeys: Set<bigint>
-  private readonly deactivations: Uint8Array[]
+  /** Base64, as stored; decoded only when served. */
+  private readonly deactivations: string[]
   /** Where each deactivation ciphertext sits in the log (base64), so a replay is answered, not appended. */
   private readonly deactivationIndex: Map<string, number>
-  private readonly votes: Uint8Array[]
+  /** Base64, as stored; decoded at tally time. */
+  private readonly votes: string[]
   private readonly nullifiers: Set<bigint>
   private readonly links: Set<bigint>
   private attempts: number
@@ -180,37 +184,44 @@ export class Operator {
     private readonly parameters: PublicParameters,
     private readonly secrets: OperatorSecrets,
     state: {
-      leaves: bigint[]
+      tree: IncrementalMerkleTree
       roots: bigint[]
-      rootSignatures: SignedRoot[]
-      signedUp: PublicKey[]
+      rootSignatures: string[]
+      signedUp: string[]
+      signedUpHashes: bigint[]
       attemptedKeyHashes: bigint[]
       activeKeys: bigint[]
-      deactivations: Uint8Array[]
-      votes: Uint8Array[]
+      deactivations: string[]
+      votes: string[]
       nullifiers: bigint[]
       links: bigint[]
       attempts: number
     },
   ) {
-    this.tree = IncrementalMerkleTree.fromLeaves(parameters.depth, state.leaves)
+    this.tree = state.tree
     this.roots = state.roots
     this.rootSet = new Set(state.roots)
     this.rootSignatures = state.rootSignatures
     this.signedUp = state.signedUp
-    this.signedUpHashes = new Set(state.signedUp.map(hashPublicKey))
+    this.signedUpHashes = new Set(state.signedUpHashes)
     this.attemptedKeyHashes = new Set(state.attemptedKeyHashes)
     this.activeKeys = new Set(state.activeKeys)
     this.deactivations = state.deactivations
-    this.deactivationIndex = new Map(state.deactivations.map((ciphertext, index) => [toBase64(ciphertext), index]))
+    this.deactivationIndex = new Map(state.deactivations.map((ciphertext, index) => [ciphertext, index]))
     this.votes = state.votes
     this.nullifiers = new Set(state.nullifiers)
     this.links = new Set(state.links)
     this.attempts = state.attempts
+    if (this.roots.length !== this.tree.size || this.signedUpHashes.size !== this.signedUp.length) {
+      throw new StoreError('the stored leaves, roots and signup hashes do not line up')
+    }
     if (this.tree.size > 0 && this.tree.root !== this.roots[this.roots.length - 1]) {
       throw new StoreError('the stored root history does not match the stored leaves')
     }
-    if (this.rootSignatures.length !== this.roots.length || this.rootSignatures.some((signed, i) => signed.root !== this.roots[i])) {
+    // Each root's signature is written in the batch that writes the root; the newest is
+    // checked here, and each one is decoded (and so checked for form) when it is served.
+    const newest = this.rootSignatures.length - 1
+    if (this.rootSignatures.length !== this.roots.length || (newest >= 0 && this.signedRootAt(newest).root !== this.roots[newest])) {
       throw new StoreError('the stored root signatures do not match the stored root history')
     }
   }
@@ -267,11 +278,13 @@ export class Operator {
       }
       const parameters = loadParameters(JSON.parse(storedParameters) as StoredParameters)
       const secrets = JSON.parse(storedSecrets) as StoredSecrets
-      const [leaves, roots, rootSignatures, signups, active, deactivations, votes, nullifiers, links, attempts] = await Promise.all([
+      const [leaves, roots, rootSignatures, signups, keyHashes, frontier, active, deactivations, votes, nullifiers, links, attempts] = await Promise.all([
         store.list('leaf'),
         store.list('root'),
         store.list('rootsig'),
         store.list('signup'),
+        store.list('keyhash'),
+        store.get('meta/frontier'),
         store.entries('active'),
         store.list('deactivation'),
         store.list('vote'),
@@ -279,6 +292,20 @@ export class Operator {
         store.entries('link'),
         store.list('attempt'),
       ])
+      const leafValues = leaves.map(BigInt)
+      // Directories written before the frontier and the signup hashes were stored get them
+      // once, here, in one batch: the full rebuild and the hashing are what made a restart
+      // take minutes at 100k voters.
+      const tree =
+        frontier === undefined
+          ? IncrementalMerkleTree.fromLeaves(parameters.depth, leafValues)
+          : IncrementalMerkleTree.fromFrontier(parameters.depth, leafValues, decodeFrontier(frontier))
+      const missingHashes = signups.slice(keyHashes.length).map((key) => hashPublicKey(publicKeyFromString(key)).toString())
+      const upgrade = [
+        ...(frontier === undefined && leafValues.length > 0 ? [{ type: 'put' as const, key: 'meta/frontier', value: encodeFrontier(tree.frontier()) }] : []),
+        ...missingHashes.map((hash, i) => ({ type: 'put' as const, key: indexKey('keyhash', keyHashes.length + i), value: hash })),
+      ]
+      if (upgrade.length > 0) await store.batch(upgrade)
       return new Operator(
         store,
         parameters,
@@ -288,15 +315,16 @@ export class Operator {
           leafKeyBlinding: BigInt(secrets.leafKeyBlinding),
         },
         {
-          leaves: leaves.map(BigInt),
+          tree,
           roots: roots.map(BigInt),
-          rootSignatures: rootSignatures.map((hex, i) => decodeSignedRoot(Buffer.from(hex, 'hex'), i + 1)),
-          signedUp: signups.map(publicKeyFromString),
+          rootSignatures,
+          signedUp: signups,
+          signedUpHashes: [...keyHashes, ...missingHashes].map(BigInt),
           attemptedKeyHashes: attempts.map((record) => BigInt((JSON.parse(record) as PublicAttempt).membership.publicSignals[MEMBERSHIP_SIGNALS.newKeyHash])),
           // Every key that ever held a slot keeps its entry; '1' marks the active ones.
           activeKeys: active.filter(([, flag]) => flag === ACTIVE).map(([key]) => BigInt(key)),
-          deactivations: deactivations.map(fromBase64),
-          votes: votes.map(fromBase64),
+          deactivations,
+          votes,
           nullifiers: nullifiers.map(([key]) => BigInt(key)),
           links: links.map(([key]) => BigInt(key)),
           attempts: attempts.length,
@@ -327,17 +355,21 @@ export class Operator {
     return decryptWith(this.secrets.privateKey, ciphertext, context)
   }
 
-  signup(publicKey: PublicKey): Promise<{ stateIndex: number }> {
+  async signup(publicKey: PublicKey): Promise<{ stateIndex: number }> {
+    // The curve and subgroup checks and the hash depend on the key alone, so they run
+    // before the queue, not while every other call waits.
+    if (!isOnCurve(publicKey)) throw new OperatorError('public key is not on BabyJubJub')
+    const keyHash = hashPublicKey(publicKey)
+    const encoded = publicKeyToString(publicKey)
     return this.serialized(async () => {
-      if (!isOnCurve(publicKey)) throw new OperatorError('public key is not on BabyJubJub')
-      const keyHash = hashPublicKey(publicKey)
       if (this.signedUpHashes.has(keyHash)) throw new OperatorError('public key is already signed up')
       const stateIndex = this.signedUp.length
       await this.store.batch([
-        { type: 'put', key: indexKey('signup', stateIndex), value: publicKeyToString(publicKey) },
+        { type: 'put', key: indexKey('signup', stateIndex), value: encoded },
+        { type: 'put', key: indexKey('keyhash', stateIndex), value: keyHash.toString() },
         { type: 'put', key: `active/${keyHash}`, value: ACTIVE },
       ])
-      this.signedUp.push(publicKey)
+      this.signedUp.push(encoded)
       this.signedUpHashes.add(keyHash)
       this.activeKeys.add(keyHash)
       return { stateIndex }
@@ -357,39 +389,53 @@ export class Operator {
    * is public, so this tells nobody anything; it makes a voter's re-send after a lost reply
    * safe, and stops anyone from replaying logged ciphertexts into junk leaves.
    */
-  submitDeactivation(ciphertext: Uint8Array): Promise<DeactivationReceipt> {
+  async submitDeactivation(ciphertext: Uint8Array): Promise<DeactivationReceipt> {
+    const encoded = toBase64(ciphertext)
+    const replayed = this.replayedReceipt(encoded)
+    if (replayed !== undefined) return replayed
+    // Opening and verifying depend on the ciphertext alone (the known-key sets only grow),
+    // so they run before the queue; the key's state is read only inside it.
+    const { message, keyHash } = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
+    const signatureValid = verifyMessage(message)
     return this.serialized(async () => {
-      const logged = this.deactivationIndex.get(toBase64(ciphertext))
-      if (logged !== undefined) return { index: logged, leaf: this.tree.leaves[logged], root: this.roots[logged] }
-      const { message, keyHash } = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
+      // Checked again: the same ciphertext may have been in flight twice.
+      const logged = this.replayedReceipt(encoded)
+      if (logged !== undefined) return logged
       const wasActive = this.activeKeys.has(keyHash)
-      const signatureValid = verifyMessage(message)
       const valid = signatureValid && message.kind === MessageKind.deactivate && wasActive
       const leafIndex = this.tree.size
       const realLeaf = realLeafOf(this.secrets.leafKey, message.payload, leafIndex)
       const randomLeaf = randomFieldElement()
       const leaf = valid ? realLeaf : randomLeaf
       const index = this.deactivations.length
-      const root = this.tree.rootAfterInsert(leaf)
-      const signedRoot = signRoot(this.secrets.privateKey, leafIndex + 1, root)
+      const pending = this.tree.prepareInsert(leaf)
+      const signedRoot = Buffer.from(encodeSignedRoot(signRoot(this.secrets.privateKey, leafIndex + 1, pending.root))).toString('hex')
       const stillActive = wasActive && !valid
       await this.store.batch([
-        { type: 'put', key: indexKey('deactivation', index), value: toBase64(ciphertext) },
+        { type: 'put', key: indexKey('deactivation', index), value: encoded },
         { type: 'put', key: indexKey('leaf', leafIndex), value: leaf.toString() },
-        { type: 'put', key: indexKey('root', leafIndex), value: root.toString() },
-        { type: 'put', key: indexKey('rootsig', leafIndex), value: Buffer.from(encodeSignedRoot(signedRoot)).toString('hex') },
+        { type: 'put', key: indexKey('root', leafIndex), value: pending.root.toString() },
+        { type: 'put', key: indexKey('rootsig', leafIndex), value: signedRoot },
+        // What a restart needs to append without rebuilding the tree from every leaf.
+        { type: 'put', key: 'meta/frontier', value: encodeFrontier(pending.frontier) },
         // Written on every path, so the batch has one shape whatever the key's state.
         { type: 'put', key: `active/${keyHash}`, value: stillActive ? ACTIVE : INACTIVE },
       ])
-      this.deactivations.push(Uint8Array.from(ciphertext))
-      this.deactivationIndex.set(toBase64(ciphertext), index)
-      this.tree.insert(leaf)
-      this.roots.push(root)
-      this.rootSet.add(root)
+      this.deactivations.push(encoded)
+      this.deactivationIndex.set(encoded, index)
+      this.tree.commitInsert(pending)
+      this.roots.push(pending.root)
+      this.rootSet.add(pending.root)
       this.rootSignatures.push(signedRoot)
       if (!stillActive) this.activeKeys.delete(keyHash)
-      return { index: leafIndex, leaf, root }
+      return { index: leafIndex, leaf, root: pending.root }
     })
+  }
+
+  /** The receipt of a ciphertext already in the deactivation log, if it is. */
+  private replayedReceipt(encoded: string): DeactivationReceipt | undefined {
+    const logged = this.deactivationIndex.get(encoded)
+    return logged === undefined ? undefined : { index: logged, leaf: this.tree.leaves[logged], root: this.roots[logged] }
   }
 
   /**
@@ -397,12 +443,13 @@ export class Operator {
    * Refused openly, like deactivations, when the ciphertext has the wrong length, does not
    * open, or carries an unknown key; whether the key is active is never looked at here.
    */
-  submitVote(ciphertext: Uint8Array): Promise<{ index: number }> {
+  async submitVote(ciphertext: Uint8Array): Promise<{ index: number }> {
+    this.openKnownMessage(ciphertext, EncryptionContext.vote)
+    const encoded = toBase64(ciphertext)
     return this.serialized(async () => {
-      this.openKnownMessage(ciphertext, EncryptionContext.vote)
       const index = this.votes.length
-      await this.store.batch([{ type: 'put', key: indexKey('vote', index), value: toBase64(ciphertext) }])
-      this.votes.push(Uint8Array.from(ciphertext))
+      await this.store.batch([{ type: 'put', key: indexKey('vote', index), value: encoded }])
+      this.votes.push(encoded)
       return { index }
     })
   }
@@ -502,15 +549,20 @@ export class Operator {
 
   /** Root history entries [from, to), each signed with the tree size it belongs to. */
   signedRoots(from: number, to: number): SignedRoot[] {
-    return this.rootSignatures.slice(from, to)
+    const start = Math.max(0, from)
+    return this.rootSignatures.slice(start, to).map((_, i) => this.signedRootAt(start + i))
   }
 
   deactivationLog(from: number, to: number): Uint8Array[] {
-    return this.deactivations.slice(from, to)
+    return this.deactivations.slice(from, to).map(fromBase64)
   }
 
   signups(from: number, to: number): PublicKey[] {
-    return this.signedUp.slice(from, to)
+    return this.signedUp.slice(from, to).map(publicKeyFromString)
+  }
+
+  private signedRootAt(index: number): SignedRoot {
+    return decodeSignedRoot(Buffer.from(this.rootSignatures[index], 'hex'), index + 1)
   }
 
   status(): OperatorStatus {
@@ -535,7 +587,7 @@ export class Operator {
     return this.serialized(async () => {
       const latest = new Map<bigint, bigint>()
       // Decryption and verification, the costly part, run on every core (src/daemon/vote-opening.ts).
-      for (const vote of await judgeVotes(this.secrets.privateKey, this.votes, EncryptionContext.vote)) {
+      for (const vote of await judgeVotes(this.secrets.privateKey, this.votes.map(fromBase64), EncryptionContext.vote)) {
         if (vote === undefined || !this.activeKeys.has(vote.keyHash)) continue
         // A later vote for an undefined option still supersedes: the key's last word is what counts.
         latest.set(vote.keyHash, vote.option)
@@ -646,6 +698,15 @@ function loadParameters(stored: StoredParameters): PublicParameters {
     vkeyHashes: stored.vkeyHashes,
     voteOptions: stored.voteOptions,
   }
+}
+
+/** The frontier as stored: one decimal string per level, null where the level holds no node. */
+function encodeFrontier(frontier: MerkleFrontier): string {
+  return JSON.stringify(frontier.map((node) => (node === undefined ? null : node.toString())))
+}
+
+function decodeFrontier(stored: string): MerkleFrontier {
+  return (JSON.parse(stored) as Array<string | null>).map((node) => (node === null ? undefined : BigInt(node)))
 }
 
 const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')

@@ -3,7 +3,9 @@
  *
  *   meta/params                 public parameters (JSON)
  *   secret/operator             operator key, leaf key K and blinding kappa (never leaves the store)
+ *   meta/frontier               the tree's frontier after the last leaf (a restart appends from it)
  *   signup/<i>                  signed-up public keys, in order (public)
+ *   keyhash/<i>                 the hash of signup i, so a restart needs no hashing
  *   active/<pubKeyHash>         the active key set (private)
  *   deactivation/<i>            encrypted deactivation messages, arrival order (public)
  *   leaf/<i>, root/<i>          leaf list and the root after leaf i (public)
@@ -13,7 +15,9 @@
  *   attempt-private/<i>         leaf-opening proof, new key, whether it was activated
  *
  * Every state change is one `db.batch`, so a crash leaves either all of it or none.
- * The whole state is read into memory on open; the indices make each list's order explicit.
+ * The whole state is read into memory on open, as stored: what was checked before it was
+ * written (keys' curve and subgroup, the tree) is not checked again, and encoded values
+ * are decoded when they are served. The indices make each list's order explicit.
  */
 import { Level } from 'level'
 

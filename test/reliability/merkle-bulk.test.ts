@@ -52,6 +52,40 @@ describe('bulk Merkle tree', () => {
     }
   })
 
+  it('a prepared insert changes nothing until committed, then gives the root and frontier of a plain insert', () => {
+    for (let n = 0; n < 2 ** DEPTH; n++) {
+      const tree = IncrementalMerkleTree.fromLeaves(DEPTH, leavesOf(n))
+      const before = tree.root
+      const pending = tree.prepareInsert(42n)
+      expect(tree.size).toBe(n)
+      expect(tree.root).toBe(before)
+      const plain = oneByOne([...leavesOf(n), 42n])
+      expect(pending.root).toBe(plain.root)
+      expect(pending.frontier).toEqual(plain.frontier())
+      tree.commitInsert(pending)
+      expect(tree.root).toBe(plain.root)
+      for (let i = 0; i <= n; i++) expect(tree.path(i)).toEqual(plain.path(i))
+      // A tree restored from a prepared frontier continues like the full one.
+      const restored = IncrementalMerkleTree.fromFrontier(DEPTH, [...leavesOf(n), 42n], pending.frontier)
+      expect(restored.root).toBe(plain.root)
+      if (n + 1 < 2 ** DEPTH) expect(restored.prepareInsert(7n).root).toBe(plain.rootAfterInsert(7n))
+    }
+  })
+
+  it('refuses to commit an insert prepared on another size, and hashes one path per insert', () => {
+    const tree = IncrementalMerkleTree.fromLeaves(DEPTH, leavesOf(3))
+    const stale = tree.prepareInsert(1n)
+    tree.insert(2n)
+    expect(() => tree.commitInsert(stale)).toThrow(MerkleTreeError)
+    const spy = vi.spyOn(poseidonModule, 'poseidon')
+    try {
+      tree.insert(3n)
+      expect(spy.mock.calls.length).toBe(DEPTH)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
   it('refuses a frontier that does not fit the size', () => {
     const leaves = leavesOf(6)
     const frontier = IncrementalMerkleTree.fromLeaves(DEPTH, leaves).frontier()
