@@ -18,6 +18,7 @@
  *   on, since the operator could then hand this voter a fork of its own whose root names it;
  * - the voter's receipts are checked against every list it syncs (`checkReceipts`).
  */
+import { randomInt } from 'node:crypto'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PublicKey } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
@@ -84,6 +85,27 @@ export interface ReactivationProgress {
   onPhase?: (phase: ReactivationPhase) => void
   /** Messages and bytes exchanged so far. */
   onTraffic?: (stats: Channel['stats']) => void
+  /** The operator had no free slot; the session is tried again after `waitMs`. */
+  onBusy?: (waitMs: number, reason: string) => void
+}
+
+/**
+ * How long a reactivation keeps retrying an operator that is busy (UNAVAILABLE at
+ * admission, before the hello is read). Longer than the reactivation session deadline
+ * (src/protocol/ids.ts, 120 s), so that a slot held by anyone, honest or not, has been
+ * freed by then at the latest.
+ */
+export const BUSY_RETRY_MS = 180_000
+
+/**
+ * The wait before retrying a busy operator: an honest session takes seconds, so the voter
+ * comes back after 1, 2, 4, then 8 s, jittered by up to half (so that voters turned away
+ * together do not return together), and never later than the operator's own bound.
+ */
+export function busyBackoffMs(attempt: number, retryAfterSeconds: number | undefined): number {
+  const base = 1_000 * 2 ** Math.min(attempt, 3)
+  const jittered = base / 2 + randomInt(base / 2 + 1)
+  return retryAfterSeconds === undefined ? jittered : Math.min(jittered, retryAfterSeconds * 1_000)
 }
 
 /** A lagging replica is polled this many times, this far apart, before the voter gives up. */
@@ -308,14 +330,25 @@ export class AnonymousClient {
    * (prepareVoterReactivation in src/protocol/reactivation-session.ts starts that proof.)
    */
   async reactivate(prepared: PreparedReactivation, progress: ReactivationProgress = {}): Promise<{ acknowledgement: string }> {
-    const { runVoterSession } = await import('../protocol/reactivation-session.js')
+    const { runVoterSession, ReactivationSessionError } = await import('../protocol/reactivation-session.js')
     await prepared.membership
-    const stream = await openReactivation(this.node, this.endpoints.operator, this.dial)
-    const channel = progress.onTraffic === undefined ? stream : new ObservedChannel(stream, progress.onTraffic)
-    try {
-      return await runVoterSession(channel, prepared, { onPhase: progress.onPhase })
-    } finally {
-      await channel.close()
+    const giveUpAt = Date.now() + BUSY_RETRY_MS
+    for (let attempt = 0; ; attempt++) {
+      const stream = await openReactivation(this.node, this.endpoints.operator, this.dial)
+      const channel = progress.onTraffic === undefined ? stream : new ObservedChannel(stream, progress.onTraffic)
+      try {
+        return await runVoterSession(channel, prepared, { onPhase: progress.onPhase })
+      } catch (error) {
+        // BUSY comes at admission, before the operator reads the hello: it has seen
+        // nothing of this reactivation, so the same one may simply come back later.
+        if (!(error instanceof ReactivationSessionError) || error.code !== 'BUSY') throw error
+        const waitMs = busyBackoffMs(attempt, error.retryAfterSeconds)
+        if (Date.now() + waitMs > giveUpAt) throw error
+        progress.onBusy?.(waitMs, error.message)
+        await new Promise((resolve) => setTimeout(resolve, waitMs))
+      } finally {
+        await channel.close()
+      }
     }
   }
 

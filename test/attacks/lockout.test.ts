@@ -31,6 +31,7 @@ import { releaseProverThreads } from '../../src/zk/groth16.js'
 import { encodeProof } from '../../src/zk/proof-encoding.js'
 import { startOperator, type RunningOperator } from '../network/fixtures.js'
 import { localNode, until } from '../network/helpers.js'
+import { AnonymousClient } from '../../src/daemon/voter-client.js'
 
 const FIRST_MESSAGE_MS = 1_000
 const SESSION_MS = 3_000
@@ -121,7 +122,7 @@ beforeAll(async () => {
   operator = daemon.service.operator
   const params = operator.publicParameters()
   const deactivations = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     const keypair = generateKeypair()
     await operator.signup(keypair.publicKey)
     const deactivation = makeDeactivation(keypair, params)
@@ -272,4 +273,29 @@ describe('attack 6: reactivation lock-out', () => {
     }
     expect(operator.status().reactivationAttempts).toBe(1)
   }, 60_000)
+
+  it('the voter client retries a busy operator by itself, and gets through once a slot is free', async () => {
+    // Earlier cases leave nodes connected; loopback is capped per address here (ADMISSION).
+    await Promise.all(nodes.splice(0).map((node) => node.stop()))
+    limits({ maxSessions: 1, maxSessionsPerAddress: 3 })
+    const holding = await holder(await prepared[0].membership)
+    // Sessions admitted from now on get time enough for a real 2PC; the holder keeps its short deadline.
+    limits({ maxSessions: 1, maxSessionsPerAddress: 3, sessionDeadlineMs: 60_000 })
+    const client = await AnonymousClient.start({ operator: daemon.address, replicas: [] })
+    const waits: number[] = []
+    const before = operator.status().reactivationAttempts
+    try {
+      const result = await client.reactivate(prepared[3], { onBusy: (waitMs, reason) => {
+        expect(reason).toMatch(/busy, retry in \d+ s/)
+        waits.push(waitMs)
+      } })
+      expect(result).toEqual({ acknowledgement: ACKNOWLEDGEMENT_TEXT })
+    } finally {
+      await client.stop()
+    }
+    expectAbort((await drain(holding.reader)).error, 'TIMEOUT')
+    expect(waits.length).toBeGreaterThanOrEqual(1)
+    waits.forEach((waitMs) => expect(waitMs).toBeLessThanOrEqual(SESSION_MS))
+    expect(operator.status().reactivationAttempts).toBe(before + 1)
+  }, 90_000)
 })
