@@ -34,11 +34,11 @@ import {
   type ReactivationPhase,
 } from '../src/protocol/reactivation-session.js'
 import { proveWithSnarkjs, releaseProverThreads, verifyProof } from '../src/zk/groth16.js'
+import { median, printTable } from './report.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const PHASES: ReactivationPhase[] = ['handshake', 'triples', 'shared-hash', 'validity-bit', 'proof', 'submit']
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const ms = (value: number) => `${value.toFixed(0)} ms`
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`
 const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}x`
@@ -135,15 +135,6 @@ function baselineInputs(fixture: Fixture, index: number) {
   }
 }
 
-function printTable(rows: Array<[string, string, string, string]>): void {
-  const header: [string, string, string, string] = ['measure', 'maci-anon', 'baseline', 'ratio']
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)))
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')
-  console.log(line(header))
-  console.log(widths.map((width) => '-'.repeat(width)).join('-|-'))
-  for (const row of rows) console.log(line(row))
-}
-
 export async function runReactivateBench(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'maci-anon-bench-'))
   const cluster = new LocalCluster()
@@ -201,7 +192,7 @@ export async function runReactivateBench(): Promise<void> {
     const phase = (name: ReactivationPhase, next: ReactivationPhase | 'end') =>
       median(twoParty.map((s) => (next === 'end' ? s.elapsed : s.phases[next]) - s.phases[name]))
     const sample = twoParty[0]
-    printTable([
+    printTable(['measure', 'maci-anon', 'baseline', 'ratio'], [
       ['2PC leaf-opening proof vs snarkjs single prover', ms(twoPartyTime), ms(leafOpeningTime), ratio(twoPartyTime, leafOpeningTime)],
       ...PHASES.map((name, i): [string, string, string, string] => [`  phase ${name}`, ms(phase(name, PHASES[i + 1] ?? 'end')), '', '']),
       ['full reactivation vs combined single prover', ms(fullTime), ms(combinedTime), `${ratio(fullTime, combinedTime)} (target 1.2x)`],

@@ -27,6 +27,7 @@ import { commitmentOf, poseidon } from '../src/crypto/poseidon.js'
 import { decodeMessage, encodeMessage, MessageKind, signMessage, verifyMessage, type SignedMessage } from '../src/crypto/signed-message.js'
 import { EncryptionContext, Operator } from '../src/daemon/operator.js'
 import { OperatorStore } from '../src/daemon/store.js'
+import { median, printTable } from './report.js'
 
 const { derivePublicKey, deriveSecretScalar, signMessage: zkSign, verifySignature } = createRequire(import.meta.url)(
   '@zk-kit/eddsa-poseidon/blake-1',
@@ -40,7 +41,6 @@ const TALLY_RUNS = 3
 const BASELINE_SAMPLE = 100
 const TARGET_VOTES_PER_SECOND = 2_000
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 function timeEach<T>(inputs: readonly T[], run: (input: T) => unknown): number {
   const started = performance.now()
@@ -85,15 +85,6 @@ function zkKitVerifyMessage(message: SignedMessage): boolean {
   }
   const digest = poseidon([BigInt(message.kind), x, y, message.payload, message.nonce])
   return verifySignature(digest, message.signature, [x, y])
-}
-
-function printTable(rows: Array<[string, string, string, string]>): void {
-  const header: [string, string, string, string] = ['measure', 'maci-anon', 'baseline (zk-kit)', 'ratio']
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)))
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')
-  console.log(line(header))
-  console.log(widths.map((width) => '-'.repeat(width)).join('-|-'))
-  for (const row of rows) console.log(line(row))
 }
 
 const ms = (value: number) => `${value < 1 ? value.toFixed(3) : value.toFixed(1)} ms`
@@ -227,7 +218,7 @@ export async function runTallyBench(): Promise<void> {
       const votesPerSecond = 1000 / tallyPerVote
       const met = votesPerSecond >= TARGET_VOTES_PER_SECOND ? 'met' : 'missed'
       console.log(`\ntally: median of ${TALLY_RUNS} runs of Operator.tally(); baseline: zk-kit decryption and verification of ${BASELINE_SAMPLE} of the same votes\n`)
-      printTable([
+      printTable(['measure', 'maci-anon', 'baseline (zk-kit)', 'ratio'], [
         [
           `tally rate, ${VOTES} votes (target ${TARGET_VOTES_PER_SECOND} votes/s: ${met})`,
           `${Math.round(votesPerSecond)} votes/s`,
@@ -242,7 +233,7 @@ export async function runTallyBench(): Promise<void> {
         ['  hashPublicKey Poseidon(2)', ms(keyHashMs), '', ''],
       ])
       console.log('\nper operation, new code against zk-kit on the same random inputs\n')
-      printTable(microFigures())
+      printTable(['measure', 'maci-anon', 'baseline (zk-kit)', 'ratio'], microFigures())
     } finally {
       await operator.close()
     }
