@@ -476,19 +476,24 @@ export class Operator {
    * condition is evaluated, and one batch of one shape records the attempt, N and L; the
    * new key becomes active only if everything held.
    */
-  acceptReactivation(submission: ReactivationSubmission): Promise<ReactivationOutcome> {
+  async acceptReactivation(submission: ReactivationSubmission): Promise<ReactivationOutcome> {
+    const leafOpening = parseSignals(submission.leafOpening, verificationKey('leaf_opening').nPublic)
+    if (!isOnCurve(submission.newPublicKey)) throw new ReactivationRejected('MALFORMED', 'new key is not on BabyJubJub')
+    const newKeyHash = hashPublicKey(submission.newPublicKey)
+    const { nullifier, link, newKeyHash: boundKeyHash } = await this.admitReactivation(submission.membership)
+    if (boundKeyHash !== newKeyHash) throw new ReactivationRejected('KEY_MISMATCH', 'the membership proof is bound to another key')
+    // Both proofs are verified before the queue (tens of milliseconds each, during which no
+    // deactivation could otherwise land); the verdict depends on the proof alone.
+    const leafOpeningVerifies = await verifyProof('leaf_opening', submission.leafOpening)
     return this.serialized(async () => {
-      const leafOpening = parseSignals(submission.leafOpening, verificationKey('leaf_opening').nPublic)
-      if (!isOnCurve(submission.newPublicKey)) throw new ReactivationRejected('MALFORMED', 'new key is not on BabyJubJub')
-      const newKeyHash = hashPublicKey(submission.newPublicKey)
-      const { nullifier, link, newKeyHash: boundKeyHash } = await this.admitReactivation(submission.membership)
-      if (boundKeyHash !== newKeyHash) throw new ReactivationRejected('KEY_MISMATCH', 'the membership proof is bound to another key')
+      // Again under the queue: another attempt may have spent N or L meanwhile.
+      this.checkMembershipSignals(submission.membership)
       // Every condition is evaluated into a value, none guards another: which one fails
       // must not change the work done.
       const checks = [
         leafOpening[LEAF_OPENING_SIGNALS.link] === link,
         leafOpening[LEAF_OPENING_SIGNALS.keyCommitment] === this.parameters.keyCommitment,
-        await verifyProof('leaf_opening', submission.leafOpening),
+        leafOpeningVerifies,
       ]
       const wasActive = this.activeKeys.has(newKeyHash)
       const activated = checks.every(Boolean) && !wasActive
