@@ -15,6 +15,7 @@ import type { Config } from './config.js'
 import { DaemonHost } from './host.js'
 import type { Logger } from './logger.js'
 import { Operator, OperatorError } from './operator.js'
+import { workerMessageOpener } from './message-opener.js'
 import { dataPaths } from './paths.js'
 import { VERSION } from './version.js'
 
@@ -26,7 +27,8 @@ export class OperatorService {
   ) {}
 
   static async start(config: Config, logger: Logger): Promise<OperatorService> {
-    const operator = await Operator.open(dataPaths(config.dataDir).operatorState)
+    // Deactivations and votes are opened on a worker thread, beside the queue's work.
+    const operator = await Operator.open(dataPaths(config.dataDir).operatorState, { messageOpener: workerMessageOpener })
     try {
       const host = await DaemonHost.start({
         role: 'operator',

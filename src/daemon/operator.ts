@@ -12,11 +12,12 @@ import { generateKeypair, hashPublicKey, isOnCurve, publicKeyFromString, publicK
 import { IncrementalMerkleTree, type MerkleFrontier } from '../crypto/merkle.js'
 import { poseidon, realLeafOf } from '../crypto/poseidon.js'
 import { decodeSignedRoot, encodeSignedRoot, signRoot, type SignedRoot } from '../crypto/root-signature.js'
-import { MessageKind, SIGNED_MESSAGE_BYTES, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
+import { MessageKind, SIGNED_MESSAGE_BYTES } from '../crypto/signed-message.js'
 import { releaseVerificationKeyHashes, verificationKey } from '../zk/artifacts.js'
 import { verifyProof, writeProofFiles, type ProofWithSignals } from '../zk/groth16.js'
 import { indexKey, OperatorStore, StoreError } from './store.js'
-import { judgeVotes, openSignedMessage } from './vote-opening.js'
+import { inThreadMessageOpener, type MessageOpener, type MessageOpenerFactory, type OpenedMessage } from './message-opener.js'
+import { judgeVotes } from './vote-opening.js'
 
 export const DEFAULT_TREE_DEPTH = 20
 /** A poll's options are 0 .. voteOptions - 1 unless `operator init` says otherwise. */
@@ -178,6 +179,7 @@ export class Operator {
   private readonly links: Set<bigint>
   private attempts: number
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly opener: MessageOpener
 
   private constructor(
     private readonly store: OperatorStore,
@@ -197,7 +199,9 @@ export class Operator {
       links: bigint[]
       attempts: number
     },
+    openerFor: MessageOpenerFactory,
   ) {
+    this.opener = openerFor(secrets.privateKey)
     this.tree = state.tree
     this.roots = state.roots
     this.rootSet = new Set(state.roots)
@@ -268,7 +272,11 @@ export class Operator {
     }
   }
 
-  static async open(directory: string): Promise<Operator> {
+  /**
+   * `messageOpener` makes what opens deactivations and votes: in this thread by default;
+   * the daemon passes workerMessageOpener (src/daemon/message-opener.ts).
+   */
+  static async open(directory: string, options: { messageOpener?: MessageOpenerFactory } = {}): Promise<Operator> {
     const store = await OperatorStore.open(directory)
     try {
       const storedParameters = await store.get('meta/params')
@@ -329,6 +337,7 @@ export class Operator {
           links: links.map(([key]) => BigInt(key)),
           attempts: attempts.length,
         },
+        options.messageOpener ?? inThreadMessageOpener,
       )
     } catch (error) {
       await store.close()
@@ -338,6 +347,7 @@ export class Operator {
 
   async close(): Promise<void> {
     await this.queue
+    await this.opener.close()
     await this.store.close()
   }
 
@@ -395,8 +405,7 @@ export class Operator {
     if (replayed !== undefined) return replayed
     // Opening and verifying depend on the ciphertext alone (the known-key sets only grow),
     // so they run before the queue; the key's state is read only inside it.
-    const { message, keyHash } = this.openKnownMessage(ciphertext, EncryptionContext.deactivation)
-    const signatureValid = verifyMessage(message)
+    const { message, keyHash, signatureValid } = await this.openKnownMessage(ciphertext, EncryptionContext.deactivation, true)
     return this.serialized(async () => {
       // Checked again: the same ciphertext may have been in flight twice.
       const logged = this.replayedReceipt(encoded)
@@ -444,7 +453,8 @@ export class Operator {
    * open, or carries an unknown key; whether the key is active is never looked at here.
    */
   async submitVote(ciphertext: Uint8Array): Promise<{ index: number }> {
-    this.openKnownMessage(ciphertext, EncryptionContext.vote)
+    // Votes are judged, signature included, at tally time.
+    await this.openKnownMessage(ciphertext, EncryptionContext.vote, false)
     const encoded = toBase64(ciphertext)
     return this.serialized(async () => {
       const index = this.votes.length
@@ -651,17 +661,16 @@ export class Operator {
   }
 
   /** A message from a known key, or MessageRefused for what its sender can know is wrong with it. */
-  private openKnownMessage(ciphertext: Uint8Array, context: string): { message: SignedMessage; keyHash: bigint } {
+  private async openKnownMessage(ciphertext: Uint8Array, context: string, verify: boolean): Promise<OpenedMessage> {
     if (ciphertext.length !== MESSAGE_CIPHERTEXT_BYTES) {
       throw new MessageRefused('BAD_LENGTH', `a message ciphertext is ${MESSAGE_CIPHERTEXT_BYTES} bytes, got ${ciphertext.length}`)
     }
-    const message = openSignedMessage(this.secrets.privateKey, ciphertext, context)
-    if (message === undefined) throw new MessageRefused('UNDECRYPTABLE', 'the ciphertext does not open under the operator key')
-    const keyHash = hashPublicKey(message.publicKey)
-    if (!this.signedUpHashes.has(keyHash) && !this.attemptedKeyHashes.has(keyHash)) {
+    const opened = await this.opener.open(ciphertext, context, verify)
+    if (opened === undefined) throw new MessageRefused('UNDECRYPTABLE', 'the ciphertext does not open under the operator key')
+    if (!this.signedUpHashes.has(opened.keyHash) && !this.attemptedKeyHashes.has(opened.keyHash)) {
       throw new MessageRefused('UNKNOWN_KEY', 'the key is neither signed up nor the new key of a reactivation attempt')
     }
-    return { message, keyHash }
+    return opened
   }
 
   private serialized<T>(task: () => Promise<T>): Promise<T> {
