@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<void>> = {
   mpc: async () => (await import('./mpc.js')).runMpcBench(),
   operator: async () => (await import('./operator.js')).runOperatorBench(),
+  poseidon: async () => (await import('./poseidon.js')).runPoseidonBench(),
   reactivate: async () => (await import('./reactivate.js')).runReactivateBench(),
   tally: async () => (await import('./tally.js')).runTallyBench(),
 }
