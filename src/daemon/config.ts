@@ -85,7 +85,7 @@ export interface Config {
 export const CONNECTION_DEFAULTS = {
   maxConnections: 256,
   inboundConnectionsPerSecond: 64,
-  maxPendingConnections: 32,
+  maxPendingConnections: 128,
   // A voter command holds one connection; 16 leaves room for a NAT's voters, while 16
   // addresses are needed to fill the 256 slots instead of one.
   maxConnectionsPerAddress: 16,
