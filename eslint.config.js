@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', 'circuits/build/**', 'src/protocol/generated/**', '.stryker-tmp*/**', 'reports/**'] },
+  { ignores: ['node_modules/**', 'build/**', 'dist/**', 'circuits/build/**', 'src/protocol/generated/**', '.stryker-tmp*/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

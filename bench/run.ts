@@ -3,6 +3,7 @@
  * prints a table that sets its figures against a baseline measured in the same run.
  */
 const suites: Record<string, () => Promise<void>> = {
+  cli: async () => (await import('./cli.js')).runCliBench(),
   mpc: async () => (await import('./mpc.js')).runMpcBench(),
   operator: async () => (await import('./operator.js')).runOperatorBench(),
   poseidon: async () => (await import('./poseidon.js')).runPoseidonBench(),

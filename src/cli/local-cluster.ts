@@ -8,7 +8,9 @@ import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
+// The sources on tsx, not the build in dist/: the demo, the testnet and the tests run what
+// is in the tree now, and need no `npm run build` after an edit.
+const MAIN = `${REPO_ROOT}src/cli/main.ts`
 
 /** One line a daemon logged (pino JSON), or its raw text if it was not JSON. */
 export type LogLine = Record<string, unknown> & { msg?: string }

@@ -1,9 +1,9 @@
-/** `maci-anon replica start`: mirror the operator's public data and serve it. */
+/**
+ * `maci-anon replica start`: mirror the operator's public data and serve it. What it does is
+ * in replica-actions.ts, imported only when it runs.
+ */
 import type { Command } from 'commander'
-import { createLogger } from '../daemon/logger.js'
-import { ReplicaService } from '../daemon/replica.js'
-import { runUntilSignal } from './daemon-runner.js'
-import { commandConfig, NODE_KEYS, withConfigFlags } from './options.js'
+import { NODE_KEYS, withConfigFlags } from './options.js'
 
 export function replicaCommands(program: Command): void {
   const replica = program.command('replica').description('run a replica of the operator’s public data')
@@ -11,15 +11,5 @@ export function replicaCommands(program: Command): void {
     ...NODE_KEYS,
     'operatorAddress',
     'syncIntervalMs',
-  ]).action(async (_options, command: Command) => {
-    const config = await commandConfig('replica', command)
-    const logger = createLogger('replica', config.logLevel)
-    let failure: Error | undefined
-    const service = await ReplicaService.start(config, logger, (error) => {
-      failure = error
-      process.kill(process.pid, 'SIGTERM')
-    })
-    await runUntilSignal(service, config.shutdownGraceMs, logger)
-    if (failure !== undefined) process.exitCode = 1
-  })
+  ]).action(async (options: unknown, command: Command) => (await import('./replica-actions.js')).start(options, command))
 }

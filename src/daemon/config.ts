@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
-import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { LOG_LEVELS, type LogLevel } from './logger.js'
+import { defaultDataDir } from './paths.js'
 
 export type Role = 'operator' | 'replica' | 'voter'
 
@@ -193,7 +193,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   dataDir: {
     env: 'MACI_ANON_DATA_DIR',
     parse: text,
-    defaultFor: (role) => join('.maci-anon', role),
+    defaultFor: (role) => defaultDataDir(role),
     description: 'state directory of the role',
   },
   listen: {

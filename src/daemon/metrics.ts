@@ -1,7 +1,9 @@
 /**
- * Prometheus metrics (prom-client) and the HTTP endpoint that exposes them. The endpoint
- * binds to 127.0.0.1 by default: metrics are for a local scraper or an SSH tunnel. They
- * never carry anything secret (protocol names, error codes, counts and durations).
+ * Prometheus metrics (prom-client) and the HTTP endpoint that exposes them, with the health
+ * probes beside them: /healthz (the process answers) and /readyz (the daemon's readiness
+ * checks pass). The endpoint binds to 127.0.0.1 by default: metrics are for a local scraper
+ * or an SSH tunnel. They never carry anything secret (protocol names, error codes, counts,
+ * durations, and the names of the readiness checks).
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -23,6 +25,7 @@ export class Metrics {
   readonly replicaRounds: Counter<'outcome'>
   private stateProvider: (() => Record<string, number>) | undefined
   private connectionCount: (() => number) | undefined
+  private readinessChecks: (() => Record<string, boolean>) | undefined
 
   constructor(role: string) {
     this.registry.setDefaultLabels({ role })
@@ -97,6 +100,21 @@ export class Metrics {
     this.connectionCount = connections
   }
 
+  /**
+   * The named checks /readyz runs at each request. Until they are set the daemon is still
+   * starting, and /readyz says it is not ready.
+   */
+  observeReadiness(checks: () => Record<string, boolean>): void {
+    this.readinessChecks = checks
+  }
+
+  /** What /readyz answers: ready when checks are set and every one of them passes. */
+  readiness(): { ready: boolean; checks: Record<string, boolean> } {
+    if (this.readinessChecks === undefined) return { ready: false, checks: {} }
+    const checks = this.readinessChecks()
+    return { ready: Object.values(checks).every(Boolean), checks }
+  }
+
   sessionStarted(protocol: ProtocolName): void {
     this.activeSessions.inc({ protocol })
   }
@@ -115,17 +133,24 @@ export class Metrics {
     else this.sessionErrors.inc({ protocol, code: error.code })
   }
 
-  /** Serve /metrics on host:port (port 0 picks a free port). */
+  /** Serve /metrics, /healthz and /readyz on host:port (port 0 picks a free port). */
   async serve(port: number, host: string): Promise<MetricsEndpoint> {
     const server = createServer((request, response) => {
-      if (request.method !== 'GET' || request.url !== '/metrics') {
+      const json = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`)
+      const path = request.method === 'GET' ? request.url : undefined
+      if (path === '/healthz') {
+        json(200, { status: 'ok' })
+      } else if (path === '/readyz') {
+        const readiness = this.readiness()
+        json(readiness.ready ? 200 : 503, readiness)
+      } else if (path === '/metrics') {
+        this.registry
+          .metrics()
+          .then((body) => response.writeHead(200, { 'content-type': this.registry.contentType }).end(body))
+          .catch(() => response.writeHead(500).end())
+      } else {
         response.writeHead(404).end()
-        return
       }
-      this.registry
-        .metrics()
-        .then((body) => response.writeHead(200, { 'content-type': this.registry.contentType }).end(body))
-        .catch(() => response.writeHead(500).end())
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

@@ -89,9 +89,10 @@ export function services(voters: number, ports: Ports = DEFAULT_TOPOLOGY_PORTS):
     ...Array.from({ length: voters }, (_, index) => ({
       name: voterName(index),
       role: 'voter' as const,
+      // --if-missing: a container's steps run again at every `docker compose up`.
       steps: [
-        ['voter', 'keygen'],
-        ['voter', 'signup'],
+        ['voter', 'keygen', '--if-missing'],
+        ['voter', 'signup', '--if-missing'],
       ],
       daemon: false,
       ports: {},

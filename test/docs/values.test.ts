@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_KEYS, type Role } from '../../src/daemon/config.js'
 import { MESSAGE_CIPHERTEXT_BYTES } from '../../src/daemon/operator.js'
+import { dataHome } from '../../src/daemon/paths.js'
 import { LIMITS, PROTOCOLS, type ProtocolLimits, type ProtocolName } from '../../src/protocol/ids.js'
 
 const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
@@ -48,7 +49,7 @@ function documentedDefaults(cell: string): Record<Role, string> {
   }
   const value = literal(cell)
   if (value === undefined) throw new Error(`cannot read the default "${cell}"`)
-  return Object.fromEntries(ROLES.map((role) => [role, value.replace('<role>', role)])) as Record<Role, string>
+  return Object.fromEntries(ROLES.map((role) => [role, value.replace('$XDG_DATA_HOME', dataHome()).replace('<role>', role)])) as Record<Role, string>
 }
 
 describe('README configuration table', () => {
