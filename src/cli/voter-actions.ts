@@ -180,6 +180,8 @@ export async function reactivate(options: { deactivation?: string }, command: Co
           progress.begin(PHASE_LABELS[phase])
         },
         onTraffic: (stats) => progress.update(trafficLine(stats)),
+        // Turned away at admission, before the hello: the client comes back by itself.
+        onBusy: (waitMs, reason) => progress.note(`operator busy (${reason}); trying again in ${(waitMs / 1000).toFixed(1)} s`),
       })
       progress.end()
       return ack

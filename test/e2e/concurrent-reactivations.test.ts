@@ -52,10 +52,11 @@ describe(`${VOTERS} voter reactivate processes at once`, () => {
     expect(VOTERS).toBeGreaterThan(LIMITS.reactivate.maxSessions)
     const runs = await Promise.all(voterEnv.map((env) => cluster.run(['voter', 'reactivate'], env)))
     for (const run of runs) {
-      expect(run.stderr).not.toMatch(/error/i)
       expect(run.code).toBe(0)
       expect(run.stdout).toMatch(/^reactivation submitted: /)
     }
+    // More voters than slots: some were turned away, said so, and came back.
+    expect(runs.filter((run) => /operator busy .*trying again in/.test(run.stderr)).length).toBeGreaterThanOrEqual(1)
     const status = JSON.parse(await cluster.runOk(['--json', 'operator', 'status'], operatorEnv)) as { reactivationAttempts: number }
     expect(status.reactivationAttempts).toBe(VOTERS)
     for (const env of voterEnv) {
