@@ -7,9 +7,9 @@ import { ConfigError } from '../daemon/config.js'
 import { VERSION } from '../daemon/version.js'
 import { ChannelError } from '../mpc/channel.js'
 import { releaseProverThreads } from '../zk/prover-threads.js'
-import { errorCodeOf, ProtocolError, RemoteAbortError } from '../protocol/errors.js'
+import { ProtocolError, RemoteAbortError } from '../protocol/errors.js'
 import { auditCommand } from './audit-command.js'
-import { CliError } from './errors.js'
+import { CliError, typedFields } from './errors.js'
 import { operatorCommands } from './operator-commands.js'
 import { toJson } from './output.js'
 import { replicaCommands } from './replica-commands.js'
@@ -42,18 +42,6 @@ function describeError(error: unknown): string {
   if (error instanceof RemoteAbortError) return `the peer ended the session (${error.remoteCode}): ${error.reason}`
   if (!(error instanceof Error)) return String(error)
   return isExpected(error) ? error.message : (error.stack ?? error.message)
-}
-
-/**
- * The machine-readable part of an error: its code, and for a busy operator the seconds
- * after which to retry (a ReactivationSessionError BUSY; matched by name, so that this
- * module does not load the 2PC engine).
- */
-function typedFields(error: unknown): { code?: string; retryAfterSeconds?: number } {
-  if (error instanceof ChannelError || error instanceof ProtocolError) return { code: errorCodeOf(error) }
-  if (!(error instanceof Error) || error.name !== 'ReactivationSessionError') return {}
-  const { code, retryAfterSeconds } = error as Error & { code?: string; retryAfterSeconds?: number }
-  return { code, retryAfterSeconds }
 }
 
 async function main(argv: string[]): Promise<void> {

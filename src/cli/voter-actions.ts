@@ -42,7 +42,7 @@ import type { ReactivationPhase } from '../protocol/reactivation-session.js'
 import { CliError } from './errors.js'
 import { commandConfig, isJson } from './options.js'
 import { canPrompt, promptPassphrase } from './passphrase.js'
-import { printResult, table, toJson } from './output.js'
+import { printResult, table } from './output.js'
 import { formatBytes, Progress } from './progress.js'
 
 const PHASE_LABELS: Record<ReactivationPhase, string> = {
@@ -216,11 +216,14 @@ export async function vote(option: string, options: { key?: string }, command: C
 export async function status(_options: unknown, command: Command): Promise<void> {
   const context = await voterContext(command)
   const state = await loadLockedState(context)
+  const current = state.keys.length === 0 ? undefined : currentKey(state).index
   const keys = state.keys.map((key, index) => ({
     index,
     publicKey: publicKeyToString(key.keypair.publicKey),
     origin: key.origin,
     stateIndex: key.stateIndex,
+    // The key that votes and deactivates when no --key is given.
+    current: index === current,
   }))
   const deactivations = state.deactivations.map((entry, index) => ({
     index,
@@ -232,17 +235,23 @@ export async function status(_options: unknown, command: Command): Promise<void>
   const remote = await withFreshClient(context, async (client) => ({ operator: await client.status() })).catch((error: Error) => ({
     operator: { unreachable: error.message },
   }))
+  const operator = remote.operator
+  const operatorLine =
+    'unreachable' in operator
+      ? `operator: unreachable (${operator.unreachable})`
+      : `operator: ${operator.role} ${operator.version}, ${operator.leaves} leaves, root ${operator.root}` +
+        (operator.signups === undefined ? '' : `, ${operator.signups} signups, ${operator.deactivations} deactivations, ${operator.votes} votes`)
   const lines = [
     ...keys.map((key) => {
-      const signedUp = key.stateIndex === undefined ? '' : `, state index ${key.stateIndex}`
-      return `key ${key.index} (${key.origin}${signedUp}): ${key.publicKey}`
+      const signedUp = key.stateIndex === undefined ? 'not signed up' : `state index ${key.stateIndex}`
+      return `${key.current ? '*' : ' '} key ${key.index} (${key.origin}, ${signedUp}): ${key.publicKey}${key.current ? '  <- current' : ''}`
     }),
     ...deactivations.map((entry) => {
       const attempt = entry.reactivatedAs === undefined ? '' : `, reactivation attempted as key ${entry.reactivatedAs}`
       return `deactivation ${entry.index}: key ${entry.key}, leaf ${entry.leafIndex}${attempt}`
     }),
     ...pending.map((entry) => `pending deactivation of key ${entry.key}: sent, receipt not confirmed (the next "voter deactivate" recovers it)`),
-    `operator: ${toJson(remote.operator).replace(/\s+/g, ' ')}`,
+    operatorLine,
   ]
   printResult(context.json, { keys, deactivations, pending, ...remote }, lines.join('\n'))
 }
