@@ -113,6 +113,28 @@ describe('EdDSA-Poseidon sign / verify', () => {
     }
   })
 
+  it('refuses an R8 that is not exactly two bigints, even when its two coordinates would verify', () => {
+    const signer = generateKeypair()
+    const good = sign(signer.privateKey, 1n)
+    // A third element: the first two make a valid signature, so only the length check refuses it.
+    expect(verify(signer.publicKey, 1n, { R8: [...good.R8, 0n] as unknown as [bigint, bigint], S: good.S })).toBe(false)
+    // One coordinate a number, the other a bigint: without the type check of each, the curve
+    // arithmetic would throw instead of answering.
+    for (const R8 of [[Number(good.R8[0]), good.R8[1]], [good.R8[0], Number(good.R8[1])]]) {
+      expect(() => verify(signer.publicKey, 1n, { R8, S: good.S } as never)).not.toThrow()
+      expect(verify(signer.publicKey, 1n, { R8, S: good.S } as never)).toBe(false)
+    }
+  })
+
+  it('returns false, without throwing, for a message the hash cannot take', () => {
+    const signer = generateKeypair()
+    const good = sign(signer.privateKey, 1n)
+    for (const message of [1.5, 'one']) {
+      expect(() => verify(signer.publicKey, message as never, good)).not.toThrow()
+      expect(verify(signer.publicKey, message as never, good)).toBe(false)
+    }
+  })
+
   it('refuses a forgery under a low-order public key (the identity point)', () => {
     // Under the identity A = (0, 1), the check S*B8 = R8 + 8*h*A holds for R8 = S*B8 and ANY
     // message: anyone can sign for such a key, so verify must not accept it.

@@ -38,6 +38,8 @@ vi.spyOn(BeaverArithmetic.prototype, 'randomScalars').mockImplementation(functio
 })
 
 interface Run {
+  /** What the voter sent and received during the validity-bit phase (equality circuit and bit conversion). */
+  validityBitTraffic: { sent: number; received: number }
   activated: boolean
   piA: string[]
   piC: string[]
@@ -60,10 +62,16 @@ describe('C* masking in the reactivation session, randomness pinned', () => {
     try {
       muShares = []
       const [operatorChannel, voterChannel] = memoryChannelPair({ timeoutMs: 60_000 })
-      const [outcome] = await Promise.all([serveReactivation(operatorChannel, operator), runVoterSession(voterChannel, prepared[kind]!)])
+      const marks: Partial<Record<string, { sent: number; received: number }>> = {}
+      const onPhase = (phase: string) => {
+        marks[phase] = { sent: voterChannel.stats.bytesSent, received: voterChannel.stats.bytesReceived }
+      }
+      const [outcome] = await Promise.all([serveReactivation(operatorChannel, operator), runVoterSession(voterChannel, prepared[kind]!, { onPhase })])
       expect(muShares).toHaveLength(2)
       const { leafOpening } = await operator.reactivationRecord(0)
+      const [start, end] = [marks['validity-bit']!, marks.proof!]
       return {
+        validityBitTraffic: { sent: end.sent - start.sent, received: end.received - start.received },
         activated: outcome.activated,
         piA: leafOpening.proof.pi_a,
         piC: leafOpening.proof.pi_c,
@@ -113,6 +121,13 @@ describe('C* masking in the reactivation session, randomness pinned', () => {
     expect(first.mu).not.toBe(second.mu)
     expect(second.piA).toEqual(first.piA)
     expect(second.piC).toEqual(first.piC)
+  })
+
+  it('the operator garbles the validity-bit circuit: its tables flow to the voter, not from it', async () => {
+    // A garbler chooses the circuit it garbles: a voter garbling "always equal" would turn
+    // the mask off for a random leaf. So the voter must be the evaluator.
+    const { validityBitTraffic } = await runOnCopy('random')
+    expect(validityBitTraffic.received).toBeGreaterThan(2 * validityBitTraffic.sent)
   })
 
   it('a random leaf: two runs differ in C by exactly (mu_1 - mu_2) G1, and neither verifies', async () => {
