@@ -116,6 +116,8 @@ const isPair = (value: unknown): value is [bigint, bigint] =>
  * here ever produces. False, never a throw, for a malformed signature or a point off the curve.
  */
 export function verify(publicKey: PublicKey, message: bigint, signature: Signature<bigint>): boolean {
+  // As sign refuses it: Poseidon reduces its inputs, so message + r would pass for message.
+  if (typeof message !== 'bigint' || message < 0n || message >= FIELD_MODULUS) return false
   if (typeof signature !== 'object' || signature === null || !isPair(signature.R8) || typeof signature.S !== 'bigint') return false
   const { R8, S } = signature
   if (S < 0n || S >= SUBGROUP_ORDER || !isCurvePoint(R8[0], R8[1]) || !isOnCurve(publicKey)) return false

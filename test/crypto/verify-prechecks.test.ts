@@ -9,6 +9,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { generateKeypair, sign, verify } from '../../src/crypto/keys.js'
 import * as hashing from '../../src/crypto/poseidon.js'
+import { FIELD_MODULUS } from '../../src/crypto/field.js'
 import { randomField, SUBORDER } from './helpers.js'
 
 vi.mock('../../src/crypto/poseidon.js', async (importOriginal) => {
@@ -43,5 +44,16 @@ describe('verify refuses a non-canonical S itself', () => {
       expect(verify(signer.publicKey, message, { R8: good.R8, S } as never), String(S)).toBe(false)
       expect(hashed, String(S)).not.toHaveBeenCalled()
     }
+  })
+})
+
+describe('verify refuses a message outside the field', () => {
+  it('message + r, message - r and a negative message do not pass for the message signed', () => {
+    const signer = generateKeypair()
+    const message = randomField()
+    const good = sign(signer.privateKey, message)
+    expect(verify(signer.publicKey, message, good)).toBe(true)
+    for (const other of [message + FIELD_MODULUS, message - FIELD_MODULUS, -1n]) expect(verify(signer.publicKey, other, good)).toBe(false)
+    expect(verify(signer.publicKey, Number(message) as unknown as bigint, good)).toBe(false)
   })
 })
