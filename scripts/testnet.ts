@@ -6,14 +6,17 @@
  *
  * Without --data the state lives in a temporary directory removed at exit; with --data it is
  * kept, and a second run resumes it (voters that already have a keystore are left alone).
+ * On Ctrl-C the script first keeps the poll's outcome: the operator's tally (tally.json) and
+ * its exported proofs, in a directory that survives the cleanup, printed at the end.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { LocalCluster, type DaemonProcess, type LogLine } from '../src/cli/local-cluster.js'
+import { adminRequest, adminSocketPath } from '../src/daemon/admin-socket.js'
 import { dataPaths } from '../src/daemon/paths.js'
-import { DEFAULT_TOPOLOGY_PORTS, localPlacement, serviceEnv, services } from '../src/daemon/topology.js'
+import { DEFAULT_TOPOLOGY_PORTS, localPlacement, serviceEnv, services, type ServiceSpec } from '../src/daemon/topology.js'
 import { keystoreExists } from '../src/daemon/voter-keystore.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -76,11 +79,52 @@ Drive a voter from another shell, for example voter-1:`)
     const crashed = Promise.race(daemons.map((daemon) => daemon.exited.then((code) => `${daemon.name} exited with ${code}`)))
     const reason = await Promise.race([shutdown, crashed])
     console.log(`\n${reason}: stopping`)
-    // Ctrl-C in a terminal reaches the daemons too; let them finish their own graceful stop.
-    if (reason === 'SIGINT') await Promise.race([Promise.all(daemons.map((daemon) => daemon.exited)), sleep(15_000)])
+    if (reason === 'SIGINT') {
+      const operatorSpec = topology.find((service) => service.role === 'operator') as ServiceSpec
+      const operatorDaemon = daemons.find((daemon) => daemon.name === operatorSpec.name)
+      const results = await keepResults(cluster, serviceEnv(operatorSpec, placement), operatorDaemon, values.data === undefined ? undefined : join(root, 'results'))
+      // Ctrl-C in a terminal reaches the daemons too; let them finish their own graceful stop.
+      await Promise.race([Promise.all(daemons.map((daemon) => daemon.exited)), sleep(15_000)])
+      console.log(results)
+    }
   } finally {
     await cluster.stopAll()
     if (values.data === undefined) await rm(root, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The tally and the exported proofs, into `kept` (or a fresh temporary directory that the
+ * cleanup leaves alone). First from the running operator over its admin socket, at once:
+ * Ctrl-C in a terminal stops the operator too, but it answers what it was asked before it
+ * closes the socket. If it has already closed it (or refused), the operator is stopped and
+ * the CLI reads its files.
+ * Returns the lines to print last, after the daemons' shutdown logs.
+ */
+async function keepResults(cluster: LocalCluster, env: Record<string, string>, operator: DaemonProcess | undefined, kept: string | undefined): Promise<string> {
+  const directory = kept ?? (await mkdtemp(join(tmpdir(), 'maci-anon-testnet-results-')))
+  const proofs = join(directory, 'proofs')
+  const socket = adminSocketPath(env.MACI_ANON_DATA_DIR)
+  try {
+    // Any failure here only means the files are read instead, below.
+    let tally = await adminRequest(socket, { op: 'tally' }, 2_000).catch(() => undefined)
+    let exported = tally === undefined ? undefined : await adminRequest(socket, { op: 'export-proofs', dir: proofs }, 2_000).catch(() => undefined)
+    let source = 'daemon'
+    if (tally === undefined || exported === undefined) {
+      // A no-op on an operator that Ctrl-C already stopped; one only this script was signalled leaves running.
+      await operator?.stop()
+      source = 'offline'
+      const { source: _offline, ...counted } = JSON.parse(await cluster.runOk(['--json', 'operator', 'tally'], env)) as Record<string, unknown>
+      tally = counted
+      exported = JSON.parse(await cluster.runOk(['--json', 'operator', 'export-proofs', proofs], env)) as unknown
+    }
+    await writeFile(join(directory, 'tally.json'), `${JSON.stringify(tally, null, 2)}\n`)
+    const { exported: count } = exported as { exported: number }
+    return `results (from the ${source === 'daemon' ? 'running operator' : "stopped operator's files"}), kept in ${directory}:
+  tally.json  ${JSON.stringify(tally)}
+  proofs/     ${count} activations, with parameters.json and roots.json`
+  } catch (error) {
+    return `could not keep the results in ${directory}: ${error instanceof Error ? error.message : String(error)}`
   }
 }
 

@@ -1,29 +1,45 @@
 /**
  * What `maci-anon operator init|start|status|tally|export-proofs` do, loaded when one of them
  * runs (operator-commands.ts declares them and their flags). The daemon owns the LevelDB
- * directory while it runs; tally and export-proofs open it directly and so need the daemon
- * stopped (LevelDB allows one process), while status asks the running daemon first.
+ * directory while it runs (LevelDB allows one process), so status, tally and export-proofs
+ * ask the running daemon over its admin socket (src/daemon/admin-socket.ts) first, and open
+ * the directory themselves only when no daemon answers; their output says which it was.
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
 import { publicKeyToString } from '../crypto/keys.js'
+import { AdminSocketError, adminRequest, adminSocketPath, type AdminRequest } from '../daemon/admin-socket.js'
 import type { Config } from '../daemon/config.js'
 import { createLogger } from '../daemon/logger.js'
-import { createNode, ephemeralPeerKey, loadOrCreatePeerKey } from '../daemon/node.js'
-import { Operator, type PublicParameters } from '../daemon/operator.js'
+import { loadOrCreatePeerKey } from '../daemon/node.js'
+import { Operator, type PublicParameters, type Tally } from '../daemon/operator.js'
 import { OperatorService, operatorStatus } from '../daemon/operator-service.js'
 import { dataPaths } from '../daemon/paths.js'
 import { StoreError } from '../daemon/store.js'
-import { requestStatus, type NodeStatus } from '../protocol/status.js'
 import { artifactsOf } from '../zk/artifacts.js'
 import { runUntilSignal } from './daemon-runner.js'
 import { artifactsReady, withReadiness } from './readiness.js'
 import { CliError } from './errors.js'
 import { commandConfig, isJson } from './options.js'
-import { printResult, table } from './output.js'
+import { printResult, table, type Printable } from './output.js'
+
+/** Where a read-only command's answer came from: the running daemon, or the stopped daemon's files. */
+type Source = 'daemon' | 'offline'
+
+/** Said under an offline answer, so that no one takes the stopped daemon's files for a live daemon. */
+const OFFLINE_NOTE = "offline: read from the stopped daemon's files (no daemon answers on its admin socket)"
+
+/** The daemon's refusal, or a socket that cannot be reached, as one line with the daemon's code. */
+class AdminCliError extends CliError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
 
 export async function init(_options: unknown, command: Command): Promise<void> {
   const config = await commandConfig('operator', command)
@@ -38,7 +54,7 @@ export async function start(options: { init?: boolean }, command: Command): Prom
   existingState(config, 'run "maci-anon operator start --init", or "operator init" first')
   const logger = createLogger('operator', config.logLevel)
   const service = await OperatorService.start(config, logger).catch((error: unknown) => {
-    throw inUse(error, config)
+    throw oneLine(error, config)
   })
   // The 2PC proves leaf openings from all of that circuit's files; the vkeys verify proofs.
   const files = [...Object.values(artifactsOf('leaf_opening')), artifactsOf('membership').vkey]
@@ -48,31 +64,39 @@ export async function start(options: { init?: boolean }, command: Command): Prom
 
 export async function status(_options: unknown, command: Command): Promise<void> {
   const config = await commandConfig('operator', command)
-  const status = await currentStatus(config)
-  printResult(isJson(command), { ...status }, table(Object.entries(status)))
+  const { source, result } = await fromDaemonOrOffline(config, { op: 'status' }, async (core) => ({ ...operatorStatus(core) }))
+  print(command, source, result, table(Object.entries(result)))
 }
 
 export async function tally(_options: unknown, command: Command): Promise<void> {
   const config = await commandConfig('operator', command)
-  const tally = await withOperator(config, (core) => core.tally())
-  const options = Object.keys(tally.counts).sort((a, b) => Number(a) - Number(b))
-  const rows: Array<[string, unknown]> = options.map((option) => [`option ${option}`, tally.counts[option]])
-  rows.push(['counted votes', tally.countedVotes], ['ignored votes', tally.ignoredVotes])
-  printResult(isJson(command), { ...tally }, table(rows))
+  const { source, result } = await fromDaemonOrOffline(config, { op: 'tally' }, async (core) => ({ ...(await core.tally()) }))
+  const { counts, countedVotes, ignoredVotes } = result as unknown as Tally
+  const options = Object.keys(counts).sort((a, b) => Number(a) - Number(b))
+  const rows: Array<[string, unknown]> = options.map((option) => [`option ${option}`, counts[option]])
+  rows.push(['counted votes', countedVotes], ['ignored votes', ignoredVotes])
+  print(command, source, result, table(rows))
 }
 
 export async function exportProofs(dir: string, _options: unknown, command: Command): Promise<void> {
   const config = await commandConfig('operator', command)
   const directory = resolve(dir)
-  const exported = await withOperator(config, (core) => core.exportProofs(directory))
-  printResult(isJson(command), { exported, directory }, `exported ${exported} activations to ${directory}`)
+  const { source, result } = await fromDaemonOrOffline(config, { op: 'export-proofs', dir: directory }, async (core) => ({
+    exported: await core.exportProofs(directory),
+    directory,
+  }))
+  print(command, source, result, `exported ${String(result.exported)} activations to ${directory}`)
+}
+
+function print(command: Command, source: Source, result: Printable, text: string): void {
+  printResult(isJson(command), { ...result, source }, source === 'offline' ? `${text}\n${OFFLINE_NOTE}` : text)
 }
 
 async function initialize(config: Config): Promise<Record<string, string | number>> {
   const paths = dataPaths(config.dataDir)
   const params: PublicParameters = await Operator.initialize(paths.operatorState, { depth: config.depth, voteOptions: config.voteOptions }).catch(
     (error: unknown) => {
-      throw inUse(error, config)
+      throw oneLine(error, config)
     },
   )
   const peerKey = await loadOrCreatePeerKey(paths.peerKey)
@@ -88,33 +112,27 @@ async function initialize(config: Config): Promise<Record<string, string | numbe
   }
 }
 
-/** Ask the running daemon; if none answers, read the stopped daemon's state directly. */
-async function currentStatus(config: Config): Promise<NodeStatus> {
-  const address = config.listen[0]
-  if (address !== undefined) {
-    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
-    try {
-      const local = multiaddr(address.replace('/ip4/0.0.0.0/', '/ip4/127.0.0.1/'))
-      return await requestStatus(node, local, { dialTimeoutMs: config.dialTimeoutMs })
-    } catch {
-      // Not running (or not reachable here): fall through to the offline read.
-    } finally {
-      await node.stop()
-    }
-  }
-  return withOperator(config, async (core) => operatorStatus(core))
-}
-
 /**
- * Opens the stopped daemon's state. Read-only commands (status, tally, export-proofs) check
- * that it exists first: LevelDB would create an empty database in a mistyped directory.
+ * Ask the running daemon over its admin socket; if none answers there, open the stopped
+ * daemon's state. The missing-directory check comes first, so a mistyped --data-dir gets the
+ * same one line whether or not anything runs.
  */
-async function withOperator<T>(config: Config, task: (operator: Operator) => Promise<T>): Promise<T> {
-  const operator = await Operator.open(existingState(config, 'check --data-dir or MACI_ANON_DATA_DIR')).catch((error: unknown) => {
-    throw inUse(error, config)
+async function fromDaemonOrOffline(
+  config: Config,
+  request: AdminRequest,
+  offline: (operator: Operator) => Promise<Printable>,
+): Promise<{ source: Source; result: Printable }> {
+  // Checked first, also because LevelDB would create an empty database in a mistyped directory.
+  const state = existingState(config, 'check --data-dir or MACI_ANON_DATA_DIR')
+  const answer = await adminRequest(adminSocketPath(config.dataDir), request, config.dialTimeoutMs).catch((error: unknown) => {
+    throw oneLine(error, config)
+  })
+  if (answer !== undefined) return { source: 'daemon', result: answer as Printable }
+  const operator = await Operator.open(state).catch((error: unknown) => {
+    throw oneLine(error, config)
   })
   try {
-    return await task(operator)
+    return { source: 'offline', result: await offline(operator) }
   } finally {
     await operator.close()
   }
@@ -127,8 +145,12 @@ function existingState(config: Config, hint: string): string {
   return directory
 }
 
-/** LevelDB's lock failure (one process per database) as one sentence; any other error as it is. */
-function inUse(error: unknown, config: Config): unknown {
+/**
+ * LevelDB's lock failure (one process per database) and the admin socket's errors as one
+ * sentence; any other error as it is.
+ */
+function oneLine(error: unknown, config: Config): unknown {
+  if (error instanceof AdminSocketError) return new AdminCliError(error.code, error.message)
   if (!(error instanceof StoreError && /lock/i.test(error.message))) return error
   return new CliError(`the data directory ${resolve(config.dataDir)} is in use: an operator daemon is running on it; stop it first`)
 }

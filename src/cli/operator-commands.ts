@@ -21,18 +21,26 @@ export function operatorCommands(program: Command): void {
     .option('--init', 'initialise the data directory first if it is empty')
     .action(async (options: { init?: boolean }, command: Command) => (await actions()).start(options, command))
 
-  withConfigFlags(operator.command('status').description("the operator's public counters"), ['dataDir', 'listen', 'dialTimeoutMs']).action(
+  // The read-only commands ask the running daemon over <data-dir>/admin.sock and read the
+  // stopped daemon's files when none answers; --dial-timeout-ms bounds the connection.
+  withConfigFlags(operator.command('status').description("the operator's public counters (from the running daemon, else its files)"), [
+    'dataDir',
+    'dialTimeoutMs',
+  ]).action(
     async (options: unknown, command: Command) => (await actions()).status(options, command),
   )
 
-  withConfigFlags(operator.command('tally').description('count the votes of active keys (daemon stopped)'), ['dataDir']).action(
+  withConfigFlags(operator.command('tally').description('count the votes of active keys (from the running daemon, else its files)'), [
+    'dataDir',
+    'dialTimeoutMs',
+  ]).action(
     async (options: unknown, command: Command) => (await actions()).tally(options, command),
   )
 
   withConfigFlags(
     operator.command('export-proofs').argument('<dir>', 'output directory').description(
-      "write each accepted reactivation's two proofs, public signals and vkeys for snarkjs (daemon stopped)",
+      "write each accepted reactivation's two proofs, public signals and vkeys for snarkjs (by the running daemon, else from its files)",
     ),
-    ['dataDir'],
+    ['dataDir', 'dialTimeoutMs'],
   ).action(async (dir: string, options: unknown, command: Command) => (await actions()).exportProofs(dir, options, command))
 }

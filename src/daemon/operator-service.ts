@@ -2,7 +2,9 @@
  * The operator daemon: the Operator core behind every protocol. The core runs its
  * state-changing calls one at a time (Operator.serialized), so concurrent sessions never
  * interleave LevelDB batches; this service only translates between the wire and the core,
- * and maps the core's refusals to typed protocol errors.
+ * and maps the core's refusals to typed protocol errors. Beside libp2p it serves the local
+ * admin socket (admin-socket.ts), through which the CLI reads status and tally and has the
+ * daemon export proofs while it runs.
  */
 import type { Channel } from '../mpc/channel.js'
 import { ProtocolError } from '../protocol/errors.js'
@@ -11,6 +13,7 @@ import { reactivateService } from '../protocol/reactivate.js'
 import { signupService } from '../protocol/signup.js'
 import { statusService, type NodeStatus } from '../protocol/status.js'
 import { syncService, type SyncSource } from '../protocol/sync.js'
+import { AdminServer, adminSocketPath } from './admin-socket.js'
 import type { Config } from './config.js'
 import { DaemonHost } from './host.js'
 import type { Logger } from './logger.js'
@@ -23,13 +26,26 @@ export class OperatorService {
   private constructor(
     readonly operator: Operator,
     readonly host: DaemonHost,
+    private readonly admin: AdminServer,
     private readonly logger: Logger,
   ) {}
 
   static async start(config: Config, logger: Logger): Promise<OperatorService> {
     // Deactivations and votes are opened on a worker thread, beside the queue's work.
     const operator = await Operator.open(dataPaths(config.dataDir).operatorState, { messageOpener: workerMessageOpener })
+    let admin: AdminServer | undefined
     try {
+      // Before the host, so that the admin socket answers once the daemon logs "listening".
+      // Tally and export run on the core's queue, so they see a consistent state while votes arrive.
+      admin = await AdminServer.listen(
+        adminSocketPath(config.dataDir),
+        {
+          status: () => operatorStatus(operator),
+          tally: () => operator.tally(),
+          exportProofs: async (directory) => ({ exported: await operator.exportProofs(directory), directory }),
+        },
+        logger,
+      )
       const host = await DaemonHost.start({
         role: 'operator',
         config,
@@ -55,8 +71,9 @@ export class OperatorService {
           }
         },
       })
-      return new OperatorService(operator, host, logger)
+      return new OperatorService(operator, host, admin, logger)
     } catch (error) {
+      await admin?.close(0)
       await operator.close()
       throw error
     }
@@ -64,6 +81,8 @@ export class OperatorService {
 
   async stop(graceMs: number): Promise<void> {
     await this.host.stop(graceMs)
+    // After the host: an admin request sent as the stop began (the testnet's tally on Ctrl-C) is still answered.
+    await this.admin.close(graceMs)
     await this.operator.close()
     this.logger.info('stopped')
   }

@@ -109,11 +109,12 @@ describe("a running daemon's directory", () => {
     expect(result.stderr).toBe(inUse())
   })
 
-  it('a second operator start on it, and tally, say the same', async () => {
+  it('a second operator start on it says the same, and tally asks the running daemon instead', async () => {
     const second = await cluster.run(['operator', 'start'], { ...env, MACI_ANON_LISTEN: `/ip4/127.0.0.1/tcp/${await freePort()}` })
     expect(second.code).toBe(1)
     expect(second.stderr).toBe(inUse())
-    const tally = await cluster.run(['operator', 'tally'], env)
-    expect(tally.stderr).toBe(inUse())
+    const tally = await cluster.run(['--json', 'operator', 'tally'], env)
+    expect(tally.code).toBe(0)
+    expect(JSON.parse(tally.stdout)).toMatchObject({ countedVotes: 0, source: 'daemon' })
   })
 })

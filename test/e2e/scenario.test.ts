@@ -126,7 +126,7 @@ describe('end to end: operator, replica and three voters as processes', () => {
     await cli('voter-3', ['voter', 'vote', '3'])
     expect(await operator().stop('SIGTERM')).toBe(0)
     const tally = await json('operator', ['operator', 'tally'])
-    expect(tally).toEqual({ counts: { '0': 0, '1': 1, '2': 0, '3': 1 }, countedVotes: 2, ignoredVotes: 2 })
+    expect(tally).toEqual({ counts: { '0': 0, '1': 1, '2': 0, '3': 1 }, countedVotes: 2, ignoredVotes: 2, source: 'offline' })
   })
 
   it('exports proofs that pass snarkjs groth16 verify', async () => {
