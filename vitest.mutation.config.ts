@@ -24,6 +24,8 @@ export default defineConfig({
       'test/daemon/voter-checks.test.ts',
       'test/daemon/voter-client-contract.test.ts',
       'test/reliability/busy-retry.test.ts',
+      'test/reliability/concurrent-calls.test.ts',
+      'test/reliability/restart.test.ts',
       'test/protocol/reactivation-session.test.ts',
       'test/protocol/session-masking.test.ts',
       'test/protocol/session-hello.test.ts',

@@ -100,6 +100,17 @@ describe('operator restart', () => {
     expect(snapshot(operator)).toEqual(before)
   })
 
+  it('stores the active set in the documented format, which a restart reads back', async () => {
+    await operator.close()
+    const db = new Level<string, string>(directory)
+    const flags = await db.values({ gt: 'active/', lt: 'active/\xff' }).all()
+    await db.close()
+    // docs/PROTOCOL.md §1: `1` for an active key, `0` for one that held a slot and lost it.
+    // Half the voters deactivated validly, the others are still active.
+    expect(flags.sort()).toEqual([...Array<string>(VOTERS / 2).fill('0'), ...Array<string>(VOTERS / 2).fill('1')])
+    operator = await Operator.open(directory)
+  })
+
   it('refuses a stored frontier that does not give the last stored root', async () => {
     await operator.close()
     const db = new Level<string, string>(directory)
