@@ -16,7 +16,6 @@ import { OperatorStore } from '../../src/daemon/store.js'
 import { makeDeactivation } from '../../src/daemon/voter.js'
 import {
   AnonymitySetError,
-  AnonymousClient,
   checkAnonymitySet,
   checkReceipts,
   LeafListError,
@@ -31,6 +30,7 @@ import { ProtocolError } from '../../src/protocol/errors.js'
 import type { SyncSource } from '../../src/protocol/sync.js'
 import { serveSync, type RawSyncServer } from '../attacks/forked-operator.js'
 import { temporaryDirectory } from '../operator/helpers.js'
+import { syncWith as syncWithReplicas } from './fixtures/sync-with.js'
 
 const LEAVES = 6
 
@@ -53,19 +53,8 @@ describe("the voter's checks against lying replicas", () => {
   /** The honest history with some parts replaced, as a lying replica serves it. */
   const lying = (overrides: Partial<SyncSource>): SyncSource => ({ ...honest, ...overrides })
 
-  async function syncWith(replicas: RawSyncServer[], options: TreeSyncOptions = {}, endpoints: Partial<VoterEndpoints> = {}) {
-    const voter = await AnonymousClient.start({
-      operator: operatorServer.address,
-      replicas: replicas.map((replica) => replica.address),
-      dialTimeoutMs: 5_000,
-      ...endpoints,
-    })
-    try {
-      return await voter.syncTree(operator.publicParameters(), { replicaAttempts: 2, replicaRetryMs: 50, ...options })
-    } finally {
-      await voter.stop()
-    }
-  }
+  const syncWith = (replicas: RawSyncServer[], options: TreeSyncOptions = {}, endpoints: Partial<VoterEndpoints> = {}) =>
+    syncWithReplicas(operatorServer.address, operator.publicParameters(), replicas, options, endpoints)
 
   beforeAll(async () => {
     const temp = await temporaryDirectory()

@@ -43,6 +43,7 @@ import type { StreamChannel } from '../../src/protocol/stream-channel.js'
 import { syncService, type SyncSource } from '../../src/protocol/sync.js'
 import { localNode, silentLogger, until } from '../network/helpers.js'
 import { temporaryDirectory } from '../operator/helpers.js'
+import { syncWith as syncWithReplicas } from './fixtures/sync-with.js'
 
 const LEAVES = 6
 
@@ -105,19 +106,8 @@ describe("the voter client's errors, fallbacks, deadlines and sessions", () => {
   const lying = (overrides: Partial<SyncSource>): SyncSource => ({ ...honest, ...overrides })
   const idle = (...watched: WatchedServer[]) => until(() => watched.every(({ server }) => server.activeSessions === 0), 3_000)
 
-  async function syncWith(replicas: WatchedServer[], options: TreeSyncOptions = {}, endpoints: Partial<VoterEndpoints> = {}) {
-    const voter = await AnonymousClient.start({
-      operator: operatorServer.address,
-      replicas: replicas.map((replica) => replica.address),
-      dialTimeoutMs: 5_000,
-      ...endpoints,
-    })
-    try {
-      return await voter.syncTree(operator.publicParameters(), { replicaAttempts: 2, replicaRetryMs: 50, ...options })
-    } finally {
-      await voter.stop()
-    }
-  }
+  const syncWith = (replicas: WatchedServer[], options: TreeSyncOptions = {}, endpoints: Partial<VoterEndpoints> = {}) =>
+    syncWithReplicas(operatorServer.address, operator.publicParameters(), replicas, options, endpoints)
 
   beforeAll(async () => {
     const temp = await temporaryDirectory()
@@ -421,14 +411,7 @@ describe("the voter client's errors, fallbacks, deadlines and sessions", () => {
           throw new ProtocolError('REFUSED', 'not this time')
         },
       })
-      const prepared: PreparedReactivation = prepareVoterReactivation({
-        secret: deactivations[0].secret,
-        leafIndex: 0,
-        leaves: operator.leaves(0, LEAVES),
-        newPublicKey: generateKeypair().publicKey,
-        params: operator.publicParameters(),
-      })
-      await prepared.membership
+      const prepared = await preparedReactivation()
       const voter = await AnonymousClient.start({ operator: operatorEnd.address, replicas: [], dialTimeoutMs: 5_000 })
       const busy: Array<{ waitMs: number; reason: string; at: number }> = []
       const phases: string[] = []
