@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { cp, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -6,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fieldToBytes, randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { poseidon, realLeafOf } from '../../src/crypto/poseidon.js'
-import { Operator } from '../../src/daemon/operator.js'
+import { EncryptionContext, Operator, ReactivationRejected } from '../../src/daemon/operator.js'
+import { encryptTo } from '../../src/crypto/encryption.js'
 import { OperatorStore } from '../../src/daemon/store.js'
 import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
+import type { Channel } from '../../src/mpc/channel.js'
 import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
 import {
   ACKNOWLEDGEMENT_TEXT,
@@ -21,6 +24,8 @@ import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { temporaryDirectory } from '../operator/helpers.js'
 
 const run = promisify(execFile)
+/** The sealed submission's plaintext: a C share (G1, 64 bytes) and the new key (two field elements). */
+const SEALED_PLAINTEXT_BYTES = 64 + 2 * 32
 const root = new URL('../../', import.meta.url).pathname
 
 afterAll(() => releaseProverThreads())
@@ -202,6 +207,82 @@ describe('reactivation 2PC session', () => {
       expect(await verifyProof('leaf_opening', (await wrong.reactivationRecord(0)).leafOpening)).toBe(false)
     } finally {
       await wrong.close()
+    }
+  })
+
+  /** A full session of a fresh signed-up voter, with the operator's side changed by `operatorAs`. */
+  async function sessionWith(
+    operatorAs: (operator: Operator) => Operator,
+    channelAs: (channel: Channel) => Channel = (channel) => channel,
+    voterChannelAs: (channel: Channel) => Channel = (channel) => channel,
+  ) {
+    const voter = generateKeypair()
+    await operator.signup(voter.publicKey)
+    const deactivation = makeDeactivation(voter, operator.publicParameters())
+    const { index } = await operator.submitDeactivation(deactivation.ciphertext)
+    const [operatorChannel, voterChannel] = memoryChannelPair({ timeoutMs: 60_000 })
+    const prepared = prepareVoterReactivation({
+      secret: deactivation.secret,
+      leafIndex: index,
+      leaves: operator.leaves(0, operator.status().deactivations),
+      newPublicKey: generateKeypair().publicKey,
+      params: operator.publicParameters(),
+    })
+    // The operator's side closes its end when it stops, as the server does after a session.
+    const served = serveReactivation(channelAs(operatorChannel), operatorAs(operator)).finally(() => operatorChannel.close())
+    return Promise.allSettled([served, runVoterSession(voterChannelAs(voterChannel), prepared)])
+  }
+
+  it('tells the voter REFUSED when the operator refuses the submission itself after the 2PC', async () => {
+    // As if the nullifier had been spent while this session ran: the only refusal left at acceptance.
+    const refusing = (real: Operator) =>
+      new Proxy(real, {
+        get: (target, property, receiver) =>
+          property === 'acceptReactivation'
+            ? () => Promise.reject(new ReactivationRejected('NULLIFIER_USED', 'nullifier was already used'))
+            : (Reflect.get(target, property, receiver) as unknown),
+      })
+    const before = operator.status().reactivationAttempts
+    const [served, requested] = await sessionWith(refusing)
+    expect(served).toMatchObject({ status: 'rejected', reason: { code: 'REFUSED' } })
+    expect(requested).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'ReactivationSessionError', code: 'REFUSED', message: expect.stringMatching(/refused the submission/) },
+    })
+    expect(operator.status().reactivationAttempts).toBe(before)
+  })
+
+  /** `channel`, with each message it sends passed through `rewrite` first. */
+  const rewriting = (rewrite: (message: Uint8Array) => Uint8Array) => (channel: Channel): Channel => ({
+    send: (message) => channel.send(rewrite(message)),
+    receive: (options) => channel.receive(options),
+    close: () => channel.close(),
+    get stats() {
+      return channel.stats
+    },
+  })
+
+  it('ends with PROTOCOL when the last answer is neither the acknowledgement nor the refusal', async () => {
+    const garbling = rewriting((message) => (Buffer.from(message).equals(Buffer.from(ACKNOWLEDGEMENT_TEXT)) ? Buffer.alloc(message.length, 0x2a) : message))
+    const [served, requested] = await sessionWith((real) => real, garbling)
+    expect(served.status).toBe('fulfilled')
+    expect(requested).toMatchObject({ status: 'rejected', reason: { code: 'PROTOCOL', message: expect.stringMatching(/unexpected acknowledgement/) } })
+  })
+
+  it('refuses as MALFORMED a sealed submission that does not open, or opens to something that is not a share and a key', async () => {
+    const params = operator.publicParameters()
+    // The sealed submission is the voter's last message: ECIES, so a tampered one does not open,
+    // and one sealed anew around random bytes opens to a C share and a key that are not points.
+    const isSealed = (message: Uint8Array) => message.length === encryptTo(params.operatorPublicKey, new Uint8Array(SEALED_PLAINTEXT_BYTES), 'x').length
+    const tampered = rewriting((message) => (isSealed(message) ? Buffer.from(message).map((byte, i) => (i === 100 ? byte ^ 1 : byte)) : message))
+    const resealed = rewriting((message) =>
+      isSealed(message) ? encryptTo(params.operatorPublicKey, randomBytes(SEALED_PLAINTEXT_BYTES), EncryptionContext.sealedShare) : message,
+    )
+    for (const voterSide of [tampered, resealed]) {
+      const before = operator.status().reactivationAttempts
+      const [served] = await sessionWith((real) => real, (channel) => channel, voterSide)
+      expect(served).toMatchObject({ status: 'rejected', reason: { code: 'MALFORMED', message: expect.stringMatching(/^MALFORMED: sealed submission: .+/) } })
+      expect(operator.status().reactivationAttempts).toBe(before)
     }
   })
 
