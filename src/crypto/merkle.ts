@@ -45,6 +45,12 @@ function zeroHashes(depth: number): bigint[] {
  */
 export type MerkleFrontier = Array<bigint | undefined>
 
+/** The index of the frontier's node at `level` in a tree of `size` leaves, or undefined if the level has none. */
+function frontierPosition(size: number, level: number): number | undefined {
+  const position = Math.floor(size / 2 ** level) - 1
+  return position >= 0 && position % 2 === 0 ? position : undefined
+}
+
 /** An append hashed but not applied (IncrementalMerkleTree.prepareInsert). */
 export interface PendingInsert {
   /** Leaves in the tree the insert was prepared on. */
@@ -91,16 +97,13 @@ export class IncrementalMerkleTree {
     if (frontier.length !== depth + 1) throw new MerkleTreeError(`a frontier has ${depth + 1} levels, got ${frontier.length}`)
     tree.partial = true
     for (const leaf of leaves) tree.levels[0].push(leaf)
-    for (let level = 1; level <= depth; level++) {
-      const position = Math.floor(size / 2 ** level) - 1
+    for (let level = 0; level <= depth; level++) {
+      const position = frontierPosition(size, level)
       const node = frontier[level]
-      const needed = position >= 0 && position % 2 === 0
-      if (needed !== (node !== undefined)) throw new MerkleTreeError(`the frontier does not fit a tree of ${size} leaves at level ${level}`)
-      if (node !== undefined) tree.levels[level][position] = node
-    }
-    const last = size - 1
-    if ((frontier[0] !== undefined) !== (last >= 0 && last % 2 === 0) || (frontier[0] !== undefined && frontier[0] !== leaves[last])) {
-      throw new MerkleTreeError(`the frontier does not fit a tree of ${size} leaves at level 0`)
+      // Level 0 is the leaf list itself, which the frontier must repeat, not replace.
+      const fits = position === undefined ? node === undefined : node !== undefined && (level > 0 || node === leaves[position])
+      if (!fits) throw new MerkleTreeError(`the frontier does not fit a tree of ${size} leaves at level ${level}`)
+      if (level > 0 && position !== undefined && node !== undefined) tree.levels[level][position] = node
     }
     if (size > 0) tree.levels[depth][0] = tree.rootFromFrontier()
     return tree
@@ -122,8 +125,8 @@ export class IncrementalMerkleTree {
   frontier(): MerkleFrontier {
     const size = this.size
     return Array.from({ length: this.depth + 1 }, (_, level) => {
-      const position = Math.floor(size / 2 ** level) - 1
-      return position >= 0 && position % 2 === 0 ? this.levels[level][position] : undefined
+      const position = frontierPosition(size, level)
+      return position === undefined ? undefined : this.levels[level][position]
     })
   }
 
@@ -184,8 +187,8 @@ export class IncrementalMerkleTree {
       nodes.push(node)
     }
     const frontier = Array.from({ length: this.depth + 1 }, (_, level) => {
-      const position = ((size + 1) >> level) - 1
-      if (position < 0 || position % 2 !== 0) return undefined
+      const position = frontierPosition(size + 1, level)
+      if (position === undefined) return undefined
       return position === size >> level ? nodes[level] : this.levels[level][position]
     })
     return { size, root: node, nodes, frontier }
@@ -221,8 +224,8 @@ export class IncrementalMerkleTree {
     const size = this.size
     let node: bigint | undefined
     for (let level = 0; level < this.depth; level++) {
-      const position = (size >> level) - 1
-      if (position >= 0 && position % 2 === 0) node = poseidon([this.levels[level][position], node ?? this.zeros[level]])
+      const position = frontierPosition(size, level)
+      if (position !== undefined) node = poseidon([this.levels[level][position], node ?? this.zeros[level]])
       else if (node !== undefined) node = poseidon([node, this.zeros[level]])
     }
     return this.levels[this.depth][0] ?? node ?? this.zeros[this.depth]
