@@ -11,9 +11,9 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { decryptWith, DecryptionError } from '../crypto/encryption.js'
 import { hashPublicKey } from '../crypto/keys.js'
-import { verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
-import { openSignedMessage } from './vote-opening.js'
+import { decodeMessage, MessageFormatError, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
 
 export interface OpenedMessage {
   message: SignedMessage
@@ -30,6 +30,16 @@ export interface MessageOpener {
 
 /** Makes the opener of an operator from its decryption key. */
 export type MessageOpenerFactory = (privateKey: Uint8Array) => MessageOpener
+
+/** The signed message inside a ciphertext sealed to the operator, or undefined if it does not open or parse. */
+export function openSignedMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): SignedMessage | undefined {
+  try {
+    return decodeMessage(decryptWith(privateKey, ciphertext, context))
+  } catch (error) {
+    if (error instanceof DecryptionError || error instanceof MessageFormatError) return undefined
+    throw error
+  }
+}
 
 export function openMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string, verify: boolean): OpenedMessage | undefined {
   const message = openSignedMessage(privateKey, ciphertext, context)

@@ -8,9 +8,8 @@
  */
 import { availableParallelism } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { decryptWith, DecryptionError } from '../crypto/encryption.js'
-import { hashPublicKey } from '../crypto/keys.js'
-import { decodeMessage, MessageFormatError, MessageKind, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
+import { MessageKind, verifyMessage } from '../crypto/signed-message.js'
+import { openMessage, workerSourceOf } from './message-opener.js'
 
 /** A vote that opens, is a vote, and verifies: its key's hash and the option it names. */
 export interface JudgedVote {
@@ -30,21 +29,12 @@ interface SliceRequest {
   ciphertexts: Uint8Array[]
 }
 
-/** The signed message inside a ciphertext sealed to the operator, or undefined if it does not open or parse. */
-export function openSignedMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): SignedMessage | undefined {
-  try {
-    return decodeMessage(decryptWith(privateKey, ciphertext, context))
-  } catch (error) {
-    if (error instanceof DecryptionError || error instanceof MessageFormatError) return undefined
-    throw error
-  }
-}
-
 /** undefined for a ciphertext that does not open or parse, a message of another kind, or a bad signature. */
 export function judgeVote(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): JudgedVote | undefined {
-  const message = openSignedMessage(privateKey, ciphertext, context)
-  if (message === undefined || message.kind !== MessageKind.vote || !verifyMessage(message)) return undefined
-  return { keyHash: hashPublicKey(message.publicKey), option: message.payload }
+  // Opened as the operator opens a vote it is sent; verified only once it is known to be a vote.
+  const opened = openMessage(privateKey, ciphertext, context, false)
+  if (opened === undefined || opened.message.kind !== MessageKind.vote || !verifyMessage(opened.message)) return undefined
+  return { keyHash: opened.keyHash, option: opened.message.payload }
 }
 
 const judgeSlice = (privateKey: Uint8Array, ciphertexts: readonly Uint8Array[], context: string) =>
@@ -52,7 +42,8 @@ const judgeSlice = (privateKey: Uint8Array, ciphertexts: readonly Uint8Array[], 
 
 function judgeInWorker(request: SliceRequest): Promise<Array<JudgedVote | undefined>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: request })
+    const { url, execArgv } = workerSourceOf(new URL(import.meta.url))
+    const worker = new Worker(url, { workerData: request, execArgv })
     worker.once('message', (judged: Array<JudgedVote | undefined>) => {
       resolve(judged)
       void worker.terminate()
