@@ -26,9 +26,10 @@ import { generateKeypair } from '../src/crypto/keys.js'
 import { Operator } from '../src/daemon/operator.js'
 import { dataPaths } from '../src/daemon/paths.js'
 import { AnonymousClient } from '../src/daemon/voter-client.js'
-import { makeDeactivation, type Deactivation } from '../src/daemon/voter.js'
+import { makeDeactivation } from '../src/daemon/voter.js'
 import { prepareVoterReactivation } from '../src/protocol/reactivation-session.js'
 import { releaseProverThreads } from '../src/zk/groth16.js'
+import { operatorFixture } from './fixtures.js'
 import { operatorStateOf } from './operator-state.js'
 import { median, percentile, printTable } from './report.js'
 
@@ -160,20 +161,7 @@ async function restartFigures(root: string, cluster: LocalCluster): Promise<stri
 
 async function reactivationFigures(root: string, cluster: LocalCluster): Promise<string[][]> {
   const dataDir = join(root, 'reactivations')
-  const state = dataPaths(dataDir).operatorState
-  await Operator.initialize(state)
-  const operator = await Operator.open(state)
-  const params = operator.publicParameters()
-  const deactivations: Deactivation[] = []
-  for (let i = 0; i <= REACTIVATIONS; i++) {
-    const keypair = generateKeypair()
-    await operator.signup(keypair.publicKey)
-    const deactivation = makeDeactivation(keypair, params)
-    await operator.submitDeactivation(deactivation.ciphertext)
-    deactivations.push(deactivation)
-  }
-  const leaves = operator.leaves(0, deactivations.length)
-  await operator.close()
+  const { params, leaves, deactivations } = await operatorFixture(dataPaths(dataDir).operatorState, REACTIVATIONS + 1)
   const { address } = await startOperator(cluster, 'operator-reactivations', dataDir, false)
   const prepared = deactivations.map((deactivation, leafIndex) =>
     prepareVoterReactivation({ secret: deactivation.secret, leafIndex, leaves, newPublicKey: generateKeypair().publicKey, params }),

@@ -23,9 +23,8 @@ import { generateKeypair, hashPublicKey } from '../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../src/crypto/merkle.js'
 import { nullifierOf, poseidon } from '../src/crypto/poseidon.js'
 import { createNode, ephemeralPeerKey } from '../src/daemon/node.js'
-import { Operator, type PublicParameters } from '../src/daemon/operator.js'
+import { Operator } from '../src/daemon/operator.js'
 import { dataPaths } from '../src/daemon/paths.js'
-import { makeDeactivation, type Deactivation } from '../src/daemon/voter.js'
 import { openReactivation } from '../src/protocol/reactivate.js'
 import {
   prepareVoterReactivation,
@@ -34,6 +33,7 @@ import {
   type ReactivationPhase,
 } from '../src/protocol/reactivation-session.js'
 import { proveWithSnarkjs, releaseProverThreads, verifyProof } from '../src/zk/groth16.js'
+import { operatorFixture, type Fixture } from './fixtures.js'
 import { median, printTable } from './report.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -77,31 +77,6 @@ async function timed(task: () => Promise<unknown>): Promise<number> {
   const start = performance.now()
   await task()
   return performance.now() - start
-}
-
-interface Fixture {
-  params: PublicParameters
-  leaves: bigint[]
-  deactivations: Deactivation[]
-  secrets: { leafKey: bigint; leafKeyBlinding: bigint }
-}
-
-/** An operator state with one valid deactivation per session the bench will run. */
-async function operatorFixture(stateDirectory: string, sessions: number): Promise<Fixture> {
-  await Operator.initialize(stateDirectory)
-  const operator = await Operator.open(stateDirectory)
-  const params = operator.publicParameters()
-  const deactivations: Deactivation[] = []
-  for (let i = 0; i < sessions; i++) {
-    const voter = generateKeypair()
-    await operator.signup(voter.publicKey)
-    const deactivation = makeDeactivation(voter, params)
-    await operator.submitDeactivation(deactivation.ciphertext)
-    deactivations.push(deactivation)
-  }
-  const fixture = { params, leaves: operator.leaves(0, sessions), deactivations, secrets: operator.leafKeySecrets() }
-  await operator.close()
-  return fixture
 }
 
 function baselineInputs(fixture: Fixture, index: number) {
