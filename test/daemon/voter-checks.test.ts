@@ -30,7 +30,7 @@ import { ProtocolError } from '../../src/protocol/errors.js'
 import type { SyncSource } from '../../src/protocol/sync.js'
 import { serveSync, type RawSyncServer } from '../attacks/forked-operator.js'
 import { temporaryDirectory } from '../operator/helpers.js'
-import { syncWith as syncWithReplicas } from './fixtures/sync-with.js'
+import { honestSource, syncWith as syncWithReplicas } from './fixtures/sync-with.js'
 
 const LEAVES = 6
 
@@ -71,13 +71,7 @@ describe("the voter's checks against lying replicas", () => {
       const receipt = await operator.submitDeactivation(makeDeactivation(keypair, operator.publicParameters()).ciphertext)
       receipts.push({ leafIndex: receipt.index, leaf: receipt.leaf, root: receipt.root })
     }
-    honest = {
-      parameters: () => operator.publicParameters(),
-      head: () => ({ leaves: LEAVES, log: LEAVES, roots: LEAVES, root: operator.status().root }),
-      leaves: (from, to) => operator.leaves(from, to),
-      log: (from, to) => operator.deactivationLog(from, to),
-      roots: (from, to) => operator.signedRoots(from, to),
-    }
+    honest = honestSource(operator, LEAVES)
     operatorServer = await serve(honest)
     honestServer = await serve(honest)
   })

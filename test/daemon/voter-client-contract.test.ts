@@ -43,7 +43,7 @@ import type { StreamChannel } from '../../src/protocol/stream-channel.js'
 import { syncService, type SyncSource } from '../../src/protocol/sync.js'
 import { localNode, silentLogger, until } from '../network/helpers.js'
 import { temporaryDirectory } from '../operator/helpers.js'
-import { syncWith as syncWithReplicas } from './fixtures/sync-with.js'
+import { honestSource, syncWith as syncWithReplicas } from './fixtures/sync-with.js'
 
 const LEAVES = 6
 
@@ -123,13 +123,7 @@ describe("the voter client's errors, fallbacks, deadlines and sessions", () => {
       const receipt = await operator.submitDeactivation(deactivation.ciphertext)
       receipts.push({ leafIndex: receipt.index, leaf: receipt.leaf, root: receipt.root })
     }
-    honest = {
-      parameters: () => operator.publicParameters(),
-      head: () => ({ leaves: LEAVES, log: LEAVES, roots: LEAVES, root: operator.status().root }),
-      leaves: (from, to) => operator.leaves(from, to),
-      log: (from, to) => operator.deactivationLog(from, to),
-      roots: (from, to) => operator.signedRoots(from, to),
-    }
+    honest = honestSource(operator, LEAVES)
     operatorServer = await serve(honest)
     honestServer = await serve(honest)
   })
