@@ -3,8 +3,11 @@
  * 1 on a failure (one line on stderr, or a JSON object with --json), 2 on a usage error.
  */
 import { Command, CommanderError } from 'commander'
+import { ReactivationSessionError } from '../core/reactivation/errors.js'
+import { KeystoreError } from '../crypto/keystore.js'
 import { ConfigError } from '../daemon/config.js'
 import { VERSION } from '../daemon/version.js'
+import { MaciAnonError } from '../errors.js'
 import { ChannelError } from '../mpc/channel.js'
 import { releaseProverThreads } from '../zk/prover-threads.js'
 import { ProtocolError, RemoteAbortError } from '../protocol/errors.js'
@@ -30,12 +33,27 @@ export function buildProgram(): Command {
   return program
 }
 
-/** Errors whose message is meant for the user, by class or name; anything else is a bug and keeps its stack. */
-const EXPECTED_CLASSES = [CliError, ConfigError, ChannelError, ProtocolError]
-const EXPECTED_NAMES = ['KeystoreError', 'VoterKeystoreError', 'OperatorError', 'LeafListError', 'LostDeactivationError', 'SplitViewError', 'NoIndependentSourceError', 'ReplicaUnavailableError', 'AnonymitySetError', 'PeerKeyError', 'ReactivationSessionError', 'VoteOptionError']
+/**
+ * Errors whose message is meant for the user; anything else is a bug and keeps its stack.
+ * The classes in modules the CLI loads anyway are named; the others by their code, since
+ * their modules (libp2p, snarkjs) are loaded only by the commands that use them.
+ */
+const EXPECTED_CLASSES = [CliError, ConfigError, ChannelError, ProtocolError, ReactivationSessionError, KeystoreError]
+const EXPECTED_CODES = new Set([
+  'VOTER_KEYSTORE', // VoterKeystoreError
+  'OPERATOR', // OperatorError
+  'LEAF_LIST', // LeafListError and its subclasses
+  'LOST_DEACTIVATION',
+  'SPLIT_VIEW',
+  'NO_INDEPENDENT_SOURCE',
+  'REPLICA_UNAVAILABLE',
+  'ANONYMITY_SET',
+  'PEER_KEY', // PeerKeyError
+  'VOTE_OPTION', // VoteOptionError
+])
 
 function isExpected(error: unknown): boolean {
-  return EXPECTED_CLASSES.some((kind) => error instanceof kind) || (error instanceof Error && EXPECTED_NAMES.includes(error.name))
+  return EXPECTED_CLASSES.some((kind) => error instanceof kind) || (error instanceof MaciAnonError && EXPECTED_CODES.has(error.code))
 }
 
 function describeError(error: unknown): string {

@@ -12,6 +12,7 @@ import { once } from 'node:events'
 import { lstat, unlink } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { dirname, isAbsolute, join } from 'node:path'
+import { MaciAnonError } from '../errors.js'
 import type { Logger } from './logger.js'
 
 /** A request is a few dozen bytes; anything near this bound is not one. */
@@ -33,13 +34,10 @@ export interface AdminHandlers {
   exportProofs(directory: string): Promise<unknown>
 }
 
-export class AdminSocketError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'AdminSocketError'
+/** The admin socket's own failures and refusals; `code` is the refusal's (AdminErrorCode) or the client's own (PATH, UNREACHABLE, …). */
+export class AdminSocketError extends MaciAnonError {
+  constructor(code: string, message: string) {
+    super(code, message)
   }
 }
 
@@ -146,7 +144,7 @@ function serve(socket: Socket, handlers: AdminHandlers, logger: Logger): void {
     } catch (error) {
       // parseRequest throws only AdminSocketError, whose codes are the refusals'.
       const refusal = error as AdminSocketError
-      return refuse(refusal.code as AdminErrorCode, refusal.message)
+      return refuse(refusal.code as AdminErrorCode, refusal.detail)
     }
     taken = true
     clearTimeout(deadline)

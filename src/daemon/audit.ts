@@ -17,7 +17,7 @@
  * root history must also be the ones that node publishes, so an export cannot come with a
  * history of its own.
  *
- * Layout read (written by Operator.exportProofs): DIR/parameters.json, DIR/roots.json (entry
+ * Layout read (written by exportProofs, src/daemon/proof-export.ts): DIR/parameters.json, DIR/roots.json (entry
  * i the root after leaf i, decimal strings) and DIR/activation-N/{membership,leaf_opening}
  * .{proof,public,vkey}.json.
  */
@@ -25,14 +25,15 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as snarkjs from 'snarkjs'
-import { fieldFromDecimal } from '../crypto/field.js'
+import { Fr } from '../crypto/field.js'
 import { publicKeyFromString, publicKeyToString } from '../crypto/keys.js'
 import { verifySignedRoot } from '../crypto/root-signature.js'
+import { MaciAnonError } from '../errors.js'
 import type { Dialer, OpenOptions, Target } from '../protocol/client.js'
 import { SyncClient } from '../protocol/sync.js'
 import { releaseVerificationKeyHashes } from '../zk/artifacts.js'
 import type { Groth16Proof } from '../zk/groth16.js'
-import type { PublicParameters } from './operator.js'
+import type { PublicParameters } from '../core/parameters.js'
 
 /** Public signals in the circuits' order (circuits/membership.circom, circuits/leaf_opening.circom). */
 const MEMBERSHIP = { root: 0, nullifier: 1, newKeyHash: 2, link: 3, count: 4 } as const
@@ -85,12 +86,12 @@ export interface PublishedState {
 }
 
 /** Something in the export cannot be read; it becomes one failure of the report. */
-class AuditError extends Error {
+class AuditError extends MaciAnonError {
   constructor(
     readonly check: AuditFailure['check'],
     message: string,
   ) {
-    super(message)
+    super('AUDIT', message)
   }
 }
 
@@ -260,7 +261,7 @@ async function readParameters(directory: string): Promise<PublicParameters> {
     if (!Number.isSafeInteger(stored.depth) || !Number.isSafeInteger(stored.voteOptions)) throw new Error('depth and voteOptions are integers')
     return {
       operatorPublicKey: publicKeyFromString(key),
-      keyCommitment: fieldFromDecimal(String(stored.keyCommitment)),
+      keyCommitment: Fr.fromDecimal(String(stored.keyCommitment)),
       depth: stored.depth as number,
       vkeyHashes: { membership: hashes.membership, leafOpening: hashes.leafOpening },
       voteOptions: stored.voteOptions as number,
@@ -274,7 +275,7 @@ async function readRoots(directory: string): Promise<bigint[]> {
   const raw = await readJson(join(directory, 'roots.json'), 'roots')
   if (!Array.isArray(raw)) throw new AuditError('roots', 'roots.json is not an array')
   try {
-    return raw.map((root) => fieldFromDecimal(String(root)))
+    return raw.map((root) => Fr.fromDecimal(String(root)))
   } catch (error) {
     throw new AuditError('roots', `roots.json: ${(error as Error).message}`)
   }
@@ -295,7 +296,7 @@ async function readProofFiles(directory: string, name: 'membership' | 'leaf_open
   let parsedSignals: bigint[]
   try {
     vkey = JSON.parse(vkeyText) as ProofFiles['vkey']
-    parsedSignals = publicSignals.map((signal) => fieldFromDecimal(String(signal)))
+    parsedSignals = publicSignals.map((signal) => Fr.fromDecimal(String(signal)))
   } catch (error) {
     throw new AuditError('files', `${name}: ${(error as Error).message}`)
   }

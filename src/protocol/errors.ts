@@ -3,6 +3,7 @@
  * and that code is what the other side receives in an abort frame, so a client can tell a
  * malformed request from a refused one or an unavailable server.
  */
+import { MaciAnonError } from '../errors.js'
 import { ChannelError, type ChannelErrorCode } from '../mpc/channel.js'
 
 export type ProtocolErrorCode =
@@ -26,13 +27,16 @@ export const PROTOCOL_ERROR_CODES: readonly ProtocolErrorCode[] = [
   'UNAVAILABLE',
 ]
 
-/** A failure detected locally while serving or requesting. */
-export class ProtocolError extends Error {
-  readonly code: ProtocolErrorCode
-  constructor(code: ProtocolErrorCode, message: string) {
-    super(`${code}: ${message}`)
-    this.name = 'ProtocolError'
-    this.code = code
+/**
+ * A failure detected locally while serving or requesting. Its detail describes what the
+ * peer sent or asked for (or that this side is not ready), so it is exposable: it is what
+ * the peer reads in the abort frame.
+ */
+export class ProtocolError extends MaciAnonError {
+  declare readonly code: ProtocolErrorCode
+
+  constructor(code: ProtocolErrorCode, detail: string) {
+    super(code, detail, { exposable: true, codeInMessage: true })
   }
 }
 
@@ -52,25 +56,38 @@ export class RemoteAbortError extends ChannelError {
   }
 }
 
-/** The code that describes `error` on the wire and in metrics; unknown errors are INTERNAL. */
-export function errorCodeOf(error: unknown): ProtocolErrorCode {
-  if (error instanceof RemoteAbortError) return error.remoteCode
-  if (error instanceof ChannelError || error instanceof ProtocolError) return error.code
-  return 'INTERNAL'
+/** What a peer is told of a failure that is not its own to know. */
+const INTERNAL_REASON = 'internal error'
+
+function isProtocolErrorCode(code: string): code is ProtocolErrorCode {
+  return (PROTOCOL_ERROR_CODES as readonly string[]).includes(code)
 }
 
 /**
- * What the peer may read about `error`. Our own typed errors are written for the peer;
- * anything else may carry internal detail, so it is replaced by a generic sentence.
+ * An error the peer may be told about as it is: exposable, and already in the wire's
+ * vocabulary (a ProtocolError, a ChannelError). A domain refusal (an OperatorError, a
+ * ReactivationSessionError) has a code of its own rule, and the service that runs the rule
+ * picks its wire code once, by throwing a ProtocolError; until then it is INTERNAL here.
+ */
+function onTheWire(error: unknown): (MaciAnonError & { code: ProtocolErrorCode }) | undefined {
+  if (!(error instanceof MaciAnonError) || !error.exposable || !isProtocolErrorCode(error.code)) return undefined
+  return error as MaciAnonError & { code: ProtocolErrorCode }
+}
+
+/** The code that describes `error` on the wire and in metrics; any error not exposable as it is is INTERNAL. */
+export function errorCodeOf(error: unknown): ProtocolErrorCode {
+  if (error instanceof RemoteAbortError) return error.remoteCode
+  return onTheWire(error)?.code ?? 'INTERNAL'
+}
+
+/**
+ * What the peer may read about `error`: the detail of an exposable error (the code travels
+ * in a field of its own), or, since anything else may carry internal detail, a generic
+ * sentence.
  */
 export function publicMessageOf(error: unknown): string {
   if (error instanceof RemoteAbortError) return error.reason
-  if (error instanceof ProtocolError || error instanceof ChannelError) {
-    // The code travels in its own field; drop the "CODE: " prefix the message starts with.
-    const prefix = `${error.code}: `
-    return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
-  }
-  return 'internal error'
+  return onTheWire(error)?.detail ?? INTERNAL_REASON
 }
 
 /**

@@ -6,11 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LocalCluster } from '../../src/cli/local-cluster.js'
+import { LocalCluster } from '../../scripts/lib/local-cluster.js'
 import { CliError, typedFields } from '../../src/cli/errors.js'
+import { ReactivationSessionError } from '../../src/core/reactivation/errors.js'
 import { ChannelError } from '../../src/mpc/channel.js'
 import { ProtocolError, RemoteAbortError } from '../../src/protocol/errors.js'
-import { MessageRefused } from '../../src/daemon/operator.js'
+import { MessageRefused } from '../../src/core/messages.js'
 import { VoterKeystoreError } from '../../src/daemon/voter-keystore.js'
 
 describe('error codes', () => {
@@ -19,12 +20,11 @@ describe('error codes', () => {
     expect(typedFields(new ChannelError('TIMEOUT', 'slow'))).toEqual({ code: 'TIMEOUT' })
     expect(typedFields(new RemoteAbortError('REFUSED', 'no'))).toEqual({ code: 'REFUSED' })
     expect(typedFields(new MessageRefused('UNKNOWN_KEY', 'who'))).toEqual({ code: 'UNKNOWN_KEY' })
-    expect(typedFields(Object.assign(new Error('busy'), { name: 'ReactivationSessionError', code: 'BUSY', retryAfterSeconds: 4 }))).toEqual({
-      code: 'BUSY',
-      retryAfterSeconds: 4,
-    })
+    expect(typedFields(new ReactivationSessionError('BUSY', 'busy', 4))).toEqual({ code: 'BUSY', retryAfterSeconds: 4 })
+    expect(typedFields(new ReactivationSessionError('REFUSED', 'no'))).toEqual({ code: 'REFUSED' })
     expect(typedFields(new VoterKeystoreError('locked'))).toEqual({ code: 'VOTER_KEYSTORE' })
     expect(typedFields(new CliError('usage'))).toEqual({ code: 'CLI' })
+    expect(typedFields(Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' }))).toEqual({ code: 'ENOENT' })
     expect(typedFields(new Error('bug'))).toEqual({ code: 'INTERNAL' })
     expect(typedFields('thrown text')).toEqual({ code: 'INTERNAL' })
   })
