@@ -1,6 +1,6 @@
 /**
  * Additive secret sharing over F_r: x = x0 + x1, party p holds x_p. Linear operations are
- * local (fieldAdd, fieldSub, multiplication by a public constant on each share; a public
+ * local (Fr.add, Fr.sub, multiplication by a public constant on each share; a public
  * constant is added by party 0 only). Opening and multiplication take one round trip for a
  * whole vector.
  *
@@ -12,17 +12,44 @@
  * passes exactly one triple per product, and takeTriples / takeSquarePairs remove them from
  * a pool.
  */
-import { FIELD_ELEMENT_BYTES, decodeFieldElements, encodeFieldElements, fieldAdd, fieldMul, fieldSub } from './field.js'
+import { FieldEncodingError, Fr, fieldElementsFromBytesLE, fieldElementsToBytesLE } from '../crypto/field.js'
+import { ChannelError } from './channel.js'
 import { type MpcSession, MessageTag, exchangeMessages } from './session.js'
 import type { SquareShares, TripleShares } from './triples.js'
+
+/**
+ * A vector of shares on the wire: n fixed 32-byte little-endian words (ffjavascript's scalar
+ * layout), so a peer's message length is known in advance and checked exactly. Throws
+ * FieldEncodingError for a value outside [0, r).
+ */
+export function encodeFieldElements(values: readonly bigint[]): Uint8Array {
+  return fieldElementsToBytesLE(values)
+}
+
+/**
+ * Parses bytes from the peer: exactly `count` canonical elements. A wrong length is
+ * ChannelError('UNEXPECTED'), a word >= r is ChannelError('MALFORMED'): it is refused, never
+ * reduced, so every element has one encoding.
+ */
+export function decodeFieldElements(bytes: Uint8Array, count: number): bigint[] {
+  if (bytes.length !== count * Fr.BYTES) {
+    throw new ChannelError('UNEXPECTED', `expected ${count} field elements, got ${bytes.length} bytes`)
+  }
+  try {
+    return fieldElementsFromBytesLE(bytes)
+  } catch (error) {
+    if (error instanceof FieldEncodingError) throw new ChannelError('MALFORMED', error.detail)
+    throw error
+  }
+}
 
 /** Both parties learn x = own share + peer share, for each element. */
 export async function open(session: MpcSession, shares: readonly bigint[]): Promise<bigint[]> {
   const peer = decodeFieldElements(
-    await exchangeMessages(session, MessageTag.openedShares, encodeFieldElements(shares), FIELD_ELEMENT_BYTES * shares.length),
+    await exchangeMessages(session, MessageTag.openedShares, encodeFieldElements(shares), Fr.BYTES * shares.length),
     shares.length,
   )
-  return shares.map((share, i) => fieldAdd(share, peer[i]))
+  return shares.map((share, i) => Fr.add(share, peer[i]))
 }
 
 function assertLength(name: string, actual: number, expected: number): void {
@@ -40,12 +67,12 @@ export async function beaverMultiply(
   for (const [name, vector] of [['y', y], ['triples.a', triples.a], ['triples.b', triples.b], ['triples.c', triples.c]] as const) {
     assertLength(name, vector.length, n)
   }
-  const opened = await open(session, [...x.map((xi, i) => fieldSub(xi, triples.a[i])), ...y.map((yi, i) => fieldSub(yi, triples.b[i]))])
+  const opened = await open(session, [...x.map((xi, i) => Fr.sub(xi, triples.a[i])), ...y.map((yi, i) => Fr.sub(yi, triples.b[i]))])
   return triples.c.map((c, i) => {
     const d = opened[i]
     const e = opened[n + i]
-    const shared = fieldAdd(fieldAdd(c, fieldMul(d, triples.b[i])), fieldMul(e, triples.a[i]))
-    return session.party === 0 ? fieldAdd(shared, fieldMul(d, e)) : shared
+    const shared = Fr.add(Fr.add(c, Fr.mul(d, triples.b[i])), Fr.mul(e, triples.a[i]))
+    return session.party === 0 ? Fr.add(shared, Fr.mul(d, e)) : shared
   })
 }
 
@@ -53,11 +80,11 @@ export async function beaverMultiply(
 export async function beaverSquare(session: MpcSession, x: readonly bigint[], pairs: SquareShares): Promise<bigint[]> {
   assertLength('pairs.a', pairs.a.length, x.length)
   assertLength('pairs.square', pairs.square.length, x.length)
-  const opened = await open(session, x.map((xi, i) => fieldSub(xi, pairs.a[i])))
+  const opened = await open(session, x.map((xi, i) => Fr.sub(xi, pairs.a[i])))
   return pairs.square.map((square, i) => {
     const d = opened[i]
-    const shared = fieldAdd(square, fieldMul(fieldAdd(d, d), pairs.a[i]))
-    return session.party === 0 ? fieldAdd(shared, fieldMul(d, d)) : shared
+    const shared = Fr.add(square, Fr.mul(Fr.add(d, d), pairs.a[i]))
+    return session.party === 0 ? Fr.add(shared, Fr.mul(d, d)) : shared
   })
 }
 

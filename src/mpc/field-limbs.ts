@@ -9,7 +9,7 @@
  * uniformly random data, so branches would be mispredicted about half the time, which
  * tripled the cost per OT.
  */
-import { FIELD_MODULUS } from './field.js'
+import { Fr } from '../crypto/field.js'
 
 export const FIELD_LIMBS = 8
 
@@ -17,7 +17,7 @@ const TOP = FIELD_LIMBS - 1
 const TWO_TO_MINUS_32 = 2 ** -32
 /** k * r for k = 0..5, 8 limbs each: 5r < 2^256 <= 6r. */
 const MULTIPLES = new Uint32Array(6 * FIELD_LIMBS)
-for (let k = 0; k <= 5; k++) limbsFromBigint(BigInt(k) * FIELD_MODULUS, MULTIPLES, k * FIELD_LIMBS)
+for (let k = 0; k <= 5; k++) limbsFromBigint(BigInt(k) * Fr.ORDER, MULTIPLES, k * FIELD_LIMBS)
 const MODULUS = MULTIPLES.subarray(FIELD_LIMBS, 2 * FIELD_LIMBS)
 const TOP_1R = MULTIPLES[2 * FIELD_LIMBS - 1]
 const TOP_2R = MULTIPLES[3 * FIELD_LIMBS - 1]

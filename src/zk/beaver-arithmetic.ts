@@ -1,18 +1,16 @@
 /**
- * The collaborative prover's ShareArithmetic on the real MPC engine: multiplications consume
- * Beaver triples (Beaver, CRYPTO 1991) and squarings consume square pairs (a, a^2), both made
- * beforehand by OT (src/mpc/triples.ts); openings exchange shares over the session's channel.
- * Each product takes preprocessing out of its pool, so none serves twice.
+ * The ShareArithmetic driver (share-arithmetic.ts) on the real MPC engine: multiplications
+ * consume Beaver triples (Beaver, CRYPTO 1991) and squarings consume square pairs (a, a^2),
+ * both made beforehand by OT (src/mpc/triples.ts); openings exchange shares over the
+ * session's channel. Each product takes preprocessing out of its pool, so none serves twice.
  */
+import { randomFieldElements } from '../crypto/field.js'
 import { beaverMultiply, beaverSquare, open, takeSquarePairs, takeTriples } from '../mpc/arithmetic.js'
-import { randomFieldElements } from '../mpc/field.js'
 import { exchangeMessages, MessageTag, type MpcSession } from '../mpc/session.js'
 import type { SquareShares, TripleShares } from '../mpc/triples.js'
-import { addPointShares, CollaborativeProverError, type ShareArithmetic } from './collaborative-groth16.js'
+import { addPointShares, CollaborativeProverError } from './collaborative-groth16.js'
+import { G1_BYTES, G2_BYTES, type PointVectors, type ShareArithmetic } from './share-arithmetic.js'
 import { loadBn128 } from './zkey.js'
-
-const G1_BYTES = 64
-const G2_BYTES = 128
 
 export interface Preprocessing {
   triples: TripleShares
@@ -42,7 +40,7 @@ export class BeaverArithmetic implements ShareArithmetic {
     return open(this.session, x)
   }
 
-  async openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<{ g1: Uint8Array[]; g2: Uint8Array[] }> {
+  async openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<PointVectors> {
     const own = new Uint8Array(g1.length * G1_BYTES + g2.length * G2_BYTES)
     g1.forEach((point, i) => own.set(point, i * G1_BYTES))
     g2.forEach((point, i) => own.set(point, g1.length * G1_BYTES + i * G2_BYTES))

@@ -13,29 +13,18 @@
  *
  * c = C*w is taken from the .r1cs rather than computed as a*b on the base domain as snarkjs
  * does: for a satisfying witness the two agree, and this way c costs no multiplication.
+ *
+ * The prover is written once against the ShareArithmetic driver (share-arithmetic.ts): the
+ * 2PC runs it on BeaverArithmetic, the reference prover on PlainArithmetic, where one party
+ * holds the whole witness and the result is an ordinary Groth16 proof.
  */
+import { fieldElementsFromBytesLE, fieldElementsToBytesLE, Fr } from '../crypto/field.js'
+import { MaciAnonError } from '../errors.js'
 import type { Groth16Proof } from './groth16.js'
 import type { ParsedR1cs } from './r1cs.js'
 import { evaluateCombination } from './r1cs.js'
+import type { PointVectors, ShareArithmetic } from './share-arithmetic.js'
 import { loadBn128, type Bn128, type ParsedZkey } from './zkey.js'
-
-/**
- * Arithmetic on additive shares over the BN254 scalar field, provided by the MPC engine.
- * Scalars are plain bigints in [0, r). Points are ffjavascript's affine little-endian
- * Montgomery bytes (G1: 64 bytes, G2: 128 bytes); `addPointShares` sums them.
- */
-export interface ShareArithmetic {
-  /** Party 0 adds the public constants: w[0] = 1, the public inputs, alpha1, beta1, beta2. */
-  readonly party: 0 | 1
-  /** Shares of x[i] * y[i] for every i, in one batched round (Beaver triples). */
-  multiply(x: bigint[], y: bigint[]): Promise<bigint[]>
-  /** Both parties learn x[i] = own share + peer share. */
-  openScalars(x: bigint[]): Promise<bigint[]>
-  /** Both parties learn the sums of both parties' points, position by position. */
-  openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<{ g1: Uint8Array[]; g2: Uint8Array[] }>
-  /** This party's share of n jointly random scalars (its own uniform values, from node:crypto). */
-  randomScalars(n: number): bigint[]
-}
 
 export interface CollaborativeProverOptions {
   /** This party's additive share of the validity bit b in {0, 1}; b = 0 turns C into junk. */
@@ -54,10 +43,9 @@ export interface CollaborativeProofShare {
   readonly publicSignals: bigint[]
 }
 
-export class CollaborativeProverError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'CollaborativeProverError'
+export class CollaborativeProverError extends MaciAnonError {
+  constructor(detail: string) {
+    super('COLLABORATIVE_PROVER', detail)
   }
 }
 
@@ -82,37 +70,37 @@ export async function proveCollaboratively(
   }
   const curve = await loadBn128()
   if (curve.q !== zkey.q || curve.r !== zkey.r) throw new CollaborativeProverError('the key is not over BN254')
-  const field = new PrimeField(zkey.r)
-  const { G1, G2, Fr } = curve
+  const { G1, G2 } = curve
   const party = arithmetic.party
 
   const w = witnessShare.map((value, wire) => {
-    if (wire > zkey.nPublic) return field.reduce(value)
+    if (wire > zkey.nPublic) return Fr.create(value)
     if (party === 1) return 0n
-    return wire === 0 ? 1n : field.reduce(options.publicSignals[wire - 1])
+    return wire === 0 ? 1n : Fr.create(options.publicSignals[wire - 1])
   })
-  const wBytes = packScalars(w)
+  const wBytes = fieldElementsToBytesLE(w)
 
-  const [aBase, bBase] = evaluateAB(zkey, w, field)
-  const cBase = evaluateC(r1cs, w, zkey.domainSize, field)
+  const [aBase, bBase] = evaluateAB(zkey, w)
+  const cBase = evaluateC(r1cs, w, zkey.domainSize)
   const [aCoset, bCoset, cCoset] = await Promise.all([aBase, bBase, cBase].map((values) => toOddCoset(curve, zkey.power, values)))
 
-  const [r, s, mu] = arithmetic.randomScalars(3).map((value) => field.reduce(value))
-  const oneMinusB = party === 0 ? field.sub(1n, options.validityBitShare) : field.neg(options.validityBitShare)
+  const [r, s, mu] = arithmetic.randomScalars(3).map((value) => Fr.create(value))
+  const validityBitShare = Fr.create(options.validityBitShare)
+  const oneMinusB = party === 0 ? Fr.sub(1n, validityBitShare) : Fr.neg(validityBitShare)
   const products = await arithmetic.multiply([...aCoset, r, oneMinusB], [...bCoset, s, mu])
   if (products.length !== zkey.domainSize + 2) throw new CollaborativeProverError('multiply returned the wrong number of shares')
-  const hCoset = aCoset.map((_, i) => field.sub(products[i], cCoset[i]))
-  const rs = field.reduce(products[zkey.domainSize])
-  const mask = field.reduce(products[zkey.domainSize + 1])
+  const hCoset = aCoset.map((_, i) => Fr.create(products[i] - cCoset[i]))
+  const rs = Fr.create(products[zkey.domainSize])
+  const mask = Fr.create(products[zkey.domainSize + 1])
 
   const [aMsm, b1Msm, b2Msm, cMsm, hMsm] = await Promise.all([
     G1.multiExpAffine(zkey.pointsA, wBytes),
     G1.multiExpAffine(zkey.pointsB1, wBytes),
     G2.multiExpAffine(zkey.pointsB2, wBytes),
-    G1.multiExpAffine(zkey.pointsC, wBytes.slice((zkey.nPublic + 1) * Fr.n8)),
-    G1.multiExpAffine(zkey.pointsH, packScalars(hCoset)),
+    G1.multiExpAffine(zkey.pointsC, wBytes.slice((zkey.nPublic + 1) * Fr.BYTES)),
+    G1.multiExpAffine(zkey.pointsH, fieldElementsToBytesLE(hCoset)),
   ])
-  const times = (group: typeof G1, point: Uint8Array, scalar: bigint) => group.timesFr(point, Fr.e(scalar))
+  const times = (group: typeof G1, point: Uint8Array, scalar: bigint) => group.timesFr(point, curve.Fr.e(scalar))
   let aShare = G1.add(aMsm, times(G1, zkey.delta1, r))
   let b1Share = G1.add(b1Msm, times(G1, zkey.delta1, s))
   let b2Share = G2.add(b2Msm, times(G2, zkey.delta2, s))
@@ -131,13 +119,13 @@ export async function proveCollaboratively(
 
   let cShare = G1.add(G1.add(cMsm, hMsm), times(G1, piA, s))
   cShare = G1.add(cShare, times(G1, piB1, r))
-  cShare = G1.add(cShare, times(G1, zkey.delta1, field.neg(rs)))
+  cShare = G1.add(cShare, times(G1, zkey.delta1, Fr.neg(rs)))
   cShare = G1.add(cShare, times(G1, G1.g, mask))
   return {
     piA: G1.toAffine(piA),
     piB: G2.toAffine(piB),
     piCShare: G1.toAffine(cShare),
-    publicSignals: options.publicSignals.map((value) => field.reduce(value)),
+    publicSignals: options.publicSignals.map((value) => Fr.create(value)),
   }
 }
 
@@ -168,11 +156,7 @@ export async function combineProofShares(
  * Sums two parties' point shares position by position (affine results), refusing bytes that
  * are not points on the curve. An openPoints implementation uses it on receipt.
  */
-export function addPointShares(
-  curve: Bn128,
-  own: { g1: Uint8Array[]; g2: Uint8Array[] },
-  peer: { g1: Uint8Array[]; g2: Uint8Array[] },
-): { g1: Uint8Array[]; g2: Uint8Array[] } {
+export function addPointShares(curve: Bn128, own: PointVectors, peer: PointVectors): PointVectors {
   if (own.g1.length !== peer.g1.length || own.g2.length !== peer.g2.length) {
     throw new CollaborativeProverError('point share counts differ')
   }
@@ -217,19 +201,19 @@ function assertMatchingCircuit(zkey: ParsedZkey, r1cs: ParsedR1cs): void {
 }
 
 /** a = A*w and b = B*w on the base domain, from the .zkey coefficients (public rows included). */
-function evaluateAB(zkey: ParsedZkey, w: bigint[], field: PrimeField): [bigint[], bigint[]] {
+function evaluateAB(zkey: ParsedZkey, w: bigint[]): [bigint[], bigint[]] {
   const out: [bigint[], bigint[]] = [new Array<bigint>(zkey.domainSize).fill(0n), new Array<bigint>(zkey.domainSize).fill(0n)]
   for (const { matrix, constraint, signal, value } of zkey.coefficients) {
     out[matrix][constraint] += value * w[signal]
   }
-  return [out[0].map((x) => field.reduce(x)), out[1].map((x) => field.reduce(x))]
+  return [out[0].map((x) => Fr.create(x)), out[1].map((x) => Fr.create(x))]
 }
 
 /** c = C*w on the base domain, from the .r1cs; zero on the public-input rows and the padding. */
-function evaluateC(r1cs: ParsedR1cs, w: bigint[], domainSize: number, field: PrimeField): bigint[] {
+function evaluateC(r1cs: ParsedR1cs, w: bigint[], domainSize: number): bigint[] {
   const c = new Array<bigint>(domainSize).fill(0n)
   r1cs.constraints.forEach((constraint, i) => {
-    c[i] = evaluateCombination(constraint.c, w, field.modulus)
+    c[i] = evaluateCombination(constraint.c, w, Fr.ORDER)
   })
   return c
 }
@@ -239,46 +223,9 @@ function evaluateC(r1cs: ParsedR1cs, w: bigint[], domainSize: number, field: Pri
  * FFT, multiply coefficient i by inc^i, FFT.
  */
 async function toOddCoset(curve: Bn128, power: number, values: bigint[]): Promise<bigint[]> {
-  const Fr = curve.Fr
-  const inc = power === Fr.s ? Fr.shift : Fr.w[power + 1]
-  const coefficients = await Fr.ifft(await Fr.batchToMontgomery(packScalars(values)))
-  const shifted = await Fr.fft(await Fr.batchApplyKey(coefficients, Fr.e(1), inc))
-  return unpackScalars(await Fr.batchFromMontgomery(shifted))
-}
-
-/** Field elements as consecutive 32-byte little-endian integers (multi-exponentiation scalars). */
-function packScalars(values: bigint[]): Uint8Array {
-  const out = new Uint8Array(values.length * 32)
-  const view = new DataView(out.buffer)
-  values.forEach((value, i) => {
-    let rest = value
-    for (let limb = 0; limb < 4; limb++) {
-      view.setBigUint64(i * 32 + limb * 8, rest & 0xffffffffffffffffn, true)
-      rest >>= 64n
-    }
-  })
-  return out
-}
-
-function unpackScalars(bytes: Uint8Array): bigint[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return Array.from({ length: bytes.length / 32 }, (_, i) => {
-    let value = 0n
-    for (let limb = 3; limb >= 0; limb--) value = (value << 64n) | view.getBigUint64(i * 32 + limb * 8, true)
-    return value
-  })
-}
-
-class PrimeField {
-  constructor(readonly modulus: bigint) {}
-  reduce(x: bigint): bigint {
-    const y = x % this.modulus
-    return y < 0n ? y + this.modulus : y
-  }
-  sub(x: bigint, y: bigint): bigint {
-    return this.reduce(x - y)
-  }
-  neg(x: bigint): bigint {
-    return this.reduce(-x)
-  }
+  const F = curve.Fr
+  const inc = power === F.s ? F.shift : F.w[power + 1]
+  const coefficients = await F.ifft(await F.batchToMontgomery(fieldElementsToBytesLE(values)))
+  const shifted = await F.fft(await F.batchApplyKey(coefficients, F.e(1), inc))
+  return fieldElementsFromBytesLE(await F.batchFromMontgomery(shifted))
 }

@@ -14,7 +14,8 @@
  */
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { FIELD_MODULUS as P, fieldReduce } from '../crypto/field.js'
+import { Fr } from '../crypto/field.js'
+import type { ShareArithmetic } from './share-arithmetic.js'
 
 const FULL_ROUNDS = 8
 const PARTIAL_ROUNDS = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68]
@@ -70,7 +71,7 @@ function* rounds(inputs: number): Generator<{ round: number; full: boolean; widt
 }
 
 function mix(state: bigint[], M: bigint[][]): bigint[] {
-  return M.map((row) => row.reduce((sum, coefficient, j) => sum + coefficient * state[j], 0n) % P)
+  return M.map((row) => Fr.create(row.reduce((sum, coefficient, j) => sum + coefficient * state[j], 0n)))
 }
 
 export function sboxCount(inputs: number): number {
@@ -82,12 +83,12 @@ export function poseidonTrace(inputs: readonly bigint[]): PoseidonTrace<bigint> 
   let state = [0n, ...inputs]
   const sboxes: SboxValues<bigint>[] = []
   for (const { round, full, width } of rounds(inputs.length)) {
-    state = state.map((value, j) => fieldReduce(value + C[round * width + j]))
+    state = state.map((value, j) => Fr.create(value + C[round * width + j]))
     for (let j = 0; j < (full ? width : 1); j++) {
       const x = state[j]
-      const in2 = (x * x) % P
-      const in4 = (in2 * in2) % P
-      const out = (in4 * x) % P
+      const in2 = Fr.sqr(x)
+      const in4 = Fr.sqr(in2)
+      const out = Fr.mul(in4, x)
       sboxes.push({ in: x, in2, in4, out })
       state[j] = out
     }
@@ -96,17 +97,8 @@ export function poseidonTrace(inputs: readonly bigint[]): PoseidonTrace<bigint> 
   return { sboxes, output: state[0] }
 }
 
-/** The little of a two-party arithmetic-sharing engine that this evaluation needs. */
-export interface PoseidonArithmetic {
-  readonly party: 0 | 1
-  multiply(x: bigint[], y: bigint[]): Promise<bigint[]>
-  square(x: bigint[]): Promise<bigint[]>
-  openScalars(x: bigint[]): Promise<bigint[]>
-  randomScalars(count: number): bigint[]
-}
-
 /** Shares of r, r^2, r^3, r^4, r^5 for `count` independent joint random r. */
-async function powerTuples(arithmetic: PoseidonArithmetic, count: number): Promise<bigint[][]> {
+async function powerTuples(arithmetic: ShareArithmetic, count: number): Promise<bigint[][]> {
   const r = arithmetic.randomScalars(count)
   const r2 = await arithmetic.square(r)
   const r3 = await arithmetic.multiply(r2, r)
@@ -125,29 +117,29 @@ export function poseidonPreprocessing(inputs: number): { multiplications: number
  * value and of the output. Rounds: 4 to make the power tuples, then one opening per S-box
  * layer (one per Poseidon round). Party 0 adds the public constants.
  */
-export async function sharedPoseidonTrace(inputShares: readonly bigint[], arithmetic: PoseidonArithmetic): Promise<PoseidonTrace<bigint>> {
+export async function sharedPoseidonTrace(inputShares: readonly bigint[], arithmetic: ShareArithmetic): Promise<PoseidonTrace<bigint>> {
   const { C, M } = constantsFor(inputShares.length)
   const tuples = await powerTuples(arithmetic, sboxCount(inputShares.length))
   const lead = arithmetic.party === 0
   let state = [0n, ...inputShares]
   const sboxes: SboxValues<bigint>[] = []
   for (const { round, full, width } of rounds(inputShares.length)) {
-    state = state.map((value, j) => (lead ? fieldReduce(value + C[round * width + j]) : value))
+    state = state.map((value, j) => (lead ? Fr.create(value + C[round * width + j]) : value))
     const active = full ? width : 1
     const first = sboxes.length
     const masked = await arithmetic.openScalars(
-      state.slice(0, active).map((x, j) => fieldReduce(x - tuples[0][first + j])),
+      state.slice(0, active).map((x, j) => Fr.create(x - tuples[0][first + j])),
     )
     for (let j = 0; j < active; j++) {
       const [r, r2, r3, r4, r5] = tuples.map((powers) => powers[first + j])
       const d = masked[j]
-      const d2 = (d * d) % P
-      const d3 = (d2 * d) % P
-      const d4 = (d2 * d2) % P
+      const d2 = Fr.sqr(d)
+      const d3 = Fr.mul(d2, d)
+      const d4 = Fr.sqr(d2)
       const publicPart = (value: bigint) => (lead ? value : 0n)
-      const in2 = fieldReduce(publicPart(d2) + 2n * d * r + r2)
-      const in4 = fieldReduce(publicPart(d4) + 4n * d3 * r + 6n * d2 * r2 + 4n * d * r3 + r4)
-      const out = fieldReduce(publicPart((d4 * d) % P) + 5n * d4 * r + 10n * d3 * r2 + 10n * d2 * r3 + 5n * d * r4 + r5)
+      const in2 = Fr.create(publicPart(d2) + 2n * d * r + r2)
+      const in4 = Fr.create(publicPart(d4) + 4n * d3 * r + 6n * d2 * r2 + 4n * d * r3 + r4)
+      const out = Fr.create(publicPart(Fr.mul(d4, d)) + 5n * d4 * r + 10n * d3 * r2 + 10n * d2 * r3 + 5n * d * r4 + r5)
       sboxes.push({ in: state[j], in2, in4, out })
       state[j] = out
     }

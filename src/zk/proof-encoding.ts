@@ -3,16 +3,18 @@
  * signal is a 32-byte big-endian field element. A fixed size keeps every voter message the
  * same length whatever the values (DESIGN P1: the transcript's shape must not vary).
  */
-import { FIELD_BYTES, bytesToBigInt, fieldFromDecimal } from '../crypto/field.js'
+import { bytesToNumberBE } from '@noble/curves/utils.js'
+import { Fr } from '../crypto/field.js'
+import { MaciAnonError } from '../errors.js'
 import type { Groth16Proof, ProofWithSignals } from './groth16.js'
 
 /** pi_a (x, y), pi_b (x.c0, x.c1, y.c0, y.c1), pi_c (x, y). Base-field coordinates are below 2^254. */
-export const PROOF_BYTES = 8 * FIELD_BYTES
+export const PROOF_BYTES = 8 * Fr.BYTES
 
-export class ProofEncodingError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ProofEncodingError'
+/** The detail describes only the shape of the bytes, which a peer may have sent. */
+export class ProofEncodingError extends MaciAnonError {
+  constructor(detail: string) {
+    super('PROOF_ENCODING', detail, { exposable: true })
   }
 }
 
@@ -26,16 +28,16 @@ function coordinate(value: string): Uint8Array {
 export function encodeProof(proof: ProofWithSignals): Uint8Array {
   const { pi_a, pi_b, pi_c } = proof.proof
   const coordinates = [pi_a[0], pi_a[1], pi_b[0][0], pi_b[0][1], pi_b[1][0], pi_b[1][1], pi_c[0], pi_c[1], ...proof.publicSignals]
-  const out = new Uint8Array(coordinates.length * FIELD_BYTES)
-  coordinates.forEach((value, i) => out.set(coordinate(String(value)), i * FIELD_BYTES))
+  const out = new Uint8Array(coordinates.length * Fr.BYTES)
+  coordinates.forEach((value, i) => out.set(coordinate(String(value)), i * Fr.BYTES))
   return out
 }
 
 export function decodeProof(bytes: Uint8Array, publicSignals: number): ProofWithSignals {
-  if (bytes.length !== PROOF_BYTES + publicSignals * FIELD_BYTES) {
-    throw new ProofEncodingError(`expected ${PROOF_BYTES + publicSignals * FIELD_BYTES} bytes, got ${bytes.length}`)
+  if (bytes.length !== PROOF_BYTES + publicSignals * Fr.BYTES) {
+    throw new ProofEncodingError(`expected ${PROOF_BYTES + publicSignals * Fr.BYTES} bytes, got ${bytes.length}`)
   }
-  const word = (i: number) => bytesToBigInt(bytes.subarray(i * FIELD_BYTES, (i + 1) * FIELD_BYTES)).toString()
+  const word = (i: number) => bytesToNumberBE(bytes.subarray(i * Fr.BYTES, (i + 1) * Fr.BYTES)).toString()
   const proof: Groth16Proof = {
     pi_a: [word(0), word(1), '1'],
     pi_b: [
@@ -47,6 +49,6 @@ export function decodeProof(bytes: Uint8Array, publicSignals: number): ProofWith
     protocol: 'groth16',
     curve: 'bn128',
   }
-  const signals = Array.from({ length: publicSignals }, (_, i) => fieldFromDecimal(word(8 + i)).toString())
+  const signals = Array.from({ length: publicSignals }, (_, i) => Fr.fromDecimal(word(8 + i)).toString())
   return { proof, publicSignals: signals }
 }

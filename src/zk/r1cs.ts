@@ -9,6 +9,7 @@
  * The collaborative prover needs the C matrix from here: the .zkey keeps only A and B.
  */
 import * as binFileUtils from '@iden3/binfileutils'
+import { MaciAnonError } from '../errors.js'
 import { ByteReader } from './byte-reader.js'
 
 export interface R1csTerm {
@@ -34,10 +35,9 @@ export interface ParsedR1cs {
   readonly constraints: R1csConstraint[]
 }
 
-export class R1csFormatError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'R1csFormatError'
+export class R1csFormatError extends MaciAnonError {
+  constructor(detail: string) {
+    super('R1CS_FORMAT', detail)
   }
 }
 
@@ -86,16 +86,4 @@ export function evaluateCombination(terms: R1csTerm[], witness: bigint[], prime:
   let sum = 0n
   for (const term of terms) sum += term.coefficient * witness[term.wire]
   return sum % prime
-}
-
-/** Indices of the constraints that `witness` does not satisfy. */
-export function unsatisfiedConstraints(r1cs: ParsedR1cs, witness: bigint[]): number[] {
-  const failed: number[] = []
-  r1cs.constraints.forEach((constraint, index) => {
-    const a = evaluateCombination(constraint.a, witness, r1cs.prime)
-    const b = evaluateCombination(constraint.b, witness, r1cs.prime)
-    const c = evaluateCombination(constraint.c, witness, r1cs.prime)
-    if ((a * b - c) % r1cs.prime !== 0n) failed.push(index)
-  })
-  return failed
 }

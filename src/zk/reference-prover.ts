@@ -1,16 +1,24 @@
 /**
- * REFERENCE leaf-opening prover, for tests and benchmarks only. It holds both parties'
- * secrets in one process, which the real system never does: the reactivation 2PC
- * (src/protocol/reactivation-session.ts) replaces it, and must produce what it produces.
+ * REFERENCE leaf-opening prover, for tests and the sample script only. It holds both parties'
+ * secrets in one process, which the real system never does: the reactivation 2PC replaces it,
+ * and must produce what it produces.
  *
- * For a valid leaf it is snarkjs on the leaf-opening circuit. For an invalid leaf no witness
- * exists, so it returns what the 2PC hands the operator in that case: a proof-shaped junk
- * value with uniformly random points, which does not verify.
+ * It runs the 2PC's own prover code (collaborative-groth16.ts) on the plain driver
+ * (plain-arithmetic.ts), as TACEO's co-groth16 does with mpc/plain.rs: the witness comes from
+ * the circuit's wasm, and the validity bit is whether every constraint holds. For a valid leaf
+ * that is an ordinary Groth16 proof, the one snarkjs makes up to its random r and s. For an
+ * invalid leaf no witness exists; the wasm goes on past the failed equality (witness-evaluator.ts),
+ * and b = 0 makes the result what the 2PC hands the operator in that case: uniformly random
+ * points (r and s randomise pi_a and pi_b, mu * G1 masks C), which do not verify.
  */
-import { buildBn128 } from 'ffjavascript'
-import { randomFieldElement } from '../crypto/field.js'
-import { poseidon, realLeafOf } from '../crypto/poseidon.js'
-import { proveWithSnarkjs, type Groth16Proof, type ProofWithSignals } from './groth16.js'
+import { poseidon } from '../crypto/poseidon.js'
+import { artifactsOf } from './artifacts.js'
+import { combineProofShares, proveCollaboratively } from './collaborative-groth16.js'
+import type { ProofWithSignals } from './groth16.js'
+import { PlainArithmetic } from './plain-arithmetic.js'
+import { readR1cs, type ParsedR1cs } from './r1cs.js'
+import { WitnessEvaluator } from './witness-evaluator.js'
+import { loadBn128, readZkey, type ParsedZkey } from './zkey.js'
 
 export interface LeafOpeningInputs {
   commitment: bigint
@@ -21,13 +29,28 @@ export interface LeafOpeningInputs {
   leafKeyBlinding: bigint
 }
 
+interface LeafOpeningCircuit {
+  zkey: ParsedZkey
+  r1cs: ParsedR1cs
+  evaluator: WitnessEvaluator
+}
+
+let circuit: Promise<LeafOpeningCircuit> | undefined
+
+/** The committed leaf-opening key, constraints and wasm, read once per process. */
+function leafOpeningCircuit(): Promise<LeafOpeningCircuit> {
+  const files = artifactsOf('leaf_opening')
+  circuit ??= Promise.all([readZkey(files.zkey), readR1cs(files.r1cs), WitnessEvaluator.load(files.wasm)]).then(
+    ([zkey, r1cs, evaluator]) => ({ zkey, r1cs, evaluator }),
+  )
+  return circuit
+}
+
 export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Promise<ProofWithSignals> {
   const link = poseidon([inputs.commitment, inputs.leaf, inputs.rho])
   const keyCommitment = poseidon([inputs.leafKey, inputs.leafKeyBlinding])
-  if (realLeafOf(inputs.leafKey, inputs.commitment, inputs.index) !== inputs.leaf) {
-    return { proof: await randomProof(), publicSignals: [link.toString(), keyCommitment.toString()] }
-  }
-  return proveWithSnarkjs('leaf_opening', {
+  const { zkey, r1cs, evaluator } = await leafOpeningCircuit()
+  const { witness, failedAsserts } = await evaluator.evaluate({
     link,
     keyCommitment,
     commitment: inputs.commitment,
@@ -37,23 +60,10 @@ export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Prom
     K: inputs.leafKey,
     kappa: inputs.leafKeyBlinding,
   })
-}
-
-async function randomProof(): Promise<Groth16Proof> {
-  const curve = await buildBn128(true)
-  try {
-    const scalar = () => curve.Fr.e(randomFieldElement())
-    const g1 = () => curve.G1.toObject(curve.G1.toAffine(curve.G1.timesFr(curve.G1.g, scalar())))
-    const g2 = curve.G2.toObject(curve.G2.toAffine(curve.G2.timesFr(curve.G2.g, scalar())))
-    const decimal = (values: bigint[]) => values.map((value) => value.toString())
-    return {
-      pi_a: decimal(g1()),
-      pi_b: g2.map((pair: bigint[]) => decimal(pair)),
-      pi_c: decimal(g1()),
-      protocol: 'groth16',
-      curve: 'bn128',
-    }
-  } finally {
-    await curve.terminate()
-  }
+  const share = await proveCollaboratively(zkey, r1cs, witness, new PlainArithmetic(), {
+    validityBitShare: failedAsserts.length === 0 ? 1n : 0n,
+    publicSignals: [link, keyCommitment],
+  })
+  // The plain driver's party holds all of C; the absent peer's share is the identity.
+  return combineProofShares(share, (await loadBn128()).G1.zeroAffine)
 }

@@ -14,11 +14,12 @@
  * both runs (random inputs make accidental matches negligible). A third evaluation checks
  * the whole layout. It depends only on the compiled circuit.
  */
-import { fieldReduce, randomFieldElement } from '../crypto/field.js'
+import { Fr, randomFieldElement } from '../crypto/field.js'
 import { realLeafOf } from '../crypto/poseidon.js'
+import { MaciAnonError } from '../errors.js'
 import { artifactsOf } from './artifacts.js'
 import { poseidonTrace, sboxCount, type PoseidonTrace, type SboxValues } from './poseidon-trace.js'
-import { WitnessEvaluator } from './wire-ownership.js'
+import { WitnessEvaluator } from './witness-evaluator.js'
 
 export type Party = 'voter' | 'operator'
 export type HashName = 'link' | 'keyCommitment' | 'realLeaf'
@@ -42,10 +43,9 @@ export interface OperatorInputs {
   kappa: bigint
 }
 
-export class WitnessLayoutError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'WitnessLayoutError'
+export class WitnessLayoutError extends MaciAnonError {
+  constructor(detail: string) {
+    super('WITNESS_LAYOUT', detail)
   }
 }
 
@@ -92,7 +92,7 @@ function baseValue(source: WireSource, values: ClearValues): bigint {
 }
 
 function valueOf(source: WireSource, values: ClearValues): bigint {
-  return source.kind === 'one' ? 1n : fieldReduce(baseValue(source, values) + source.offset)
+  return source.kind === 'one' ? 1n : Fr.create(baseValue(source, values) + source.offset)
 }
 
 function randomValidInputs(): { voter: VoterInputs; operator: OperatorInputs } {
@@ -139,7 +139,7 @@ async function deriveLayout(): Promise<WireSource[]> {
   const layout = runs[0].witness.map((_value, wire): WireSource => {
     if (wire === 0) return { kind: 'one' }
     for (const source of sources) {
-      const [first, second] = runs.map((run) => fieldReduce(run.witness[wire] - baseValue(source, run.values)))
+      const [first, second] = runs.map((run) => Fr.create(run.witness[wire] - baseValue(source, run.values)))
       if (first === second) return { ...source, offset: first } as WireSource
     }
     throw new WitnessLayoutError(`wire ${wire} is not an input or S-box value plus a constant`)
@@ -173,9 +173,9 @@ export function witnessShare(
     if (source.kind === 'one') return party === 'operator' ? 1n : 0n
     const addsOffset = owner === party || (owner === 'shared' && party === 'operator')
     const offset = addsOffset ? source.offset : 0n
-    if (owner === 'shared') return fieldReduce(sharedTrace.sboxes[(source as { index: number }).index][(source as { power: keyof SboxValues<bigint> }).power] + offset)
+    if (owner === 'shared') return Fr.create(sharedTrace.sboxes[(source as { index: number }).index][(source as { power: keyof SboxValues<bigint> }).power] + offset)
     if (owner !== party) return 0n
     const base = source.kind === 'input' ? (ownInputs[source.name] as bigint) : ownTrace.sboxes[source.index][source.power]
-    return fieldReduce(base + offset)
+    return Fr.create(base + offset)
   })
 }

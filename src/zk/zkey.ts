@@ -11,7 +11,9 @@
  * as value * R^2 mod r (R = 2^256); it is returned here as the plain field element.
  */
 import * as binFileUtils from '@iden3/binfileutils'
-import { buildBn128, utils } from 'ffjavascript'
+import { invert } from '@noble/curves/abstract/modular.js'
+import { buildBn128 } from 'ffjavascript'
+import { MaciAnonError } from '../errors.js'
 import { ByteReader } from './byte-reader.js'
 
 /** A field of ffjavascript's wasm engine: elements are Montgomery-form little-endian bytes. */
@@ -33,6 +35,8 @@ export interface WasmField {
 export interface WasmGroup {
   readonly F: { readonly n8: number }
   readonly g: Uint8Array
+  /** The identity, affine. */
+  readonly zeroAffine: Uint8Array
   add(a: Uint8Array, b: Uint8Array): Uint8Array
   neg(a: Uint8Array): Uint8Array
   timesFr(point: Uint8Array, scalar: Uint8Array): Uint8Array
@@ -103,10 +107,9 @@ export interface ParsedZkey {
   readonly pointsH: Uint8Array
 }
 
-export class ZkeyFormatError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ZkeyFormatError'
+export class ZkeyFormatError extends MaciAnonError {
+  constructor(detail: string) {
+    super('ZKEY_FORMAT', detail)
   }
 }
 
@@ -199,29 +202,11 @@ function parseCoefficients(bytes: Uint8Array, n8r: number, r: bigint): ZkeyCoeff
   return coefficients
 }
 
+/** noble's inverse mod the key's own r, which is checked to be BN254's only at proving time. */
 function modularInverse(value: bigint, modulus: bigint): bigint {
-  let [a, b, x, y] = [value % modulus, modulus, 1n, 0n]
-  while (b !== 0n) {
-    const quotient = a / b
-    ;[a, b] = [b, a - quotient * b]
-    ;[x, y] = [y, x - quotient * y]
+  try {
+    return invert(value, modulus)
+  } catch {
+    throw new ZkeyFormatError('value is not invertible')
   }
-  if (a !== 1n) throw new ZkeyFormatError('value is not invertible')
-  return ((x % modulus) + modulus) % modulus
-}
-
-
-/** The verification key JSON that `snarkjs zkey export verificationkey` writes for this key. */
-export function verificationKeyFromZkey(zkey: ParsedZkey, curve: Bn128): Record<string, unknown> {
-  return utils.stringifyBigInts({
-    protocol: 'groth16',
-    curve: curve.name,
-    nPublic: zkey.nPublic,
-    vk_alpha_1: curve.G1.toObject(zkey.alpha1),
-    vk_beta_2: curve.G2.toObject(zkey.beta2),
-    vk_gamma_2: curve.G2.toObject(zkey.gamma2),
-    vk_delta_2: curve.G2.toObject(zkey.delta2),
-    vk_alphabeta_12: curve.Gt.toObject(curve.pairing(zkey.alpha1, zkey.beta2)),
-    IC: zkey.ic.map((point) => curve.G1.toObject(point)),
-  }) as Record<string, unknown>
 }

@@ -5,14 +5,15 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIELD_MODULUS, randomFieldElement } from '../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../src/crypto/field.js'
 import { CollaborativeProverError, combineProofShares } from '../../src/zk/collaborative-groth16.js'
 import { releaseProverThreads, type ProofWithSignals } from '../../src/zk/groth16.js'
 import { readR1cs, type ParsedR1cs } from '../../src/zk/r1cs.js'
-import { WitnessEvaluator } from '../../src/zk/wire-ownership.js'
-import { loadBn128, readZkey, verificationKeyFromZkey, type Bn128, type ParsedZkey } from '../../src/zk/zkey.js'
+import { WitnessEvaluator } from '../../src/zk/witness-evaluator.js'
+import { loadBn128, readZkey, type Bn128, type ParsedZkey } from '../../src/zk/zkey.js'
 import { clearWitness, leafOpening, publicSignalsOf, randomLeafInputs, splitShares, validInputs } from './helpers/leaf-opening.js'
 import { proveWithTestDealer, type RandomSource } from './helpers/test-dealer-arithmetic.js'
+import { verificationKeyFromZkey } from './helpers/verification-key.js'
 
 const run = promisify(execFile)
 
@@ -46,7 +47,7 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     random?: [RandomSource, RandomSource],
   ) => {
     const b1 = randomFieldElement()
-    const bShares: [bigint, bigint] = [(((validity - b1) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS, b1]
+    const bShares: [bigint, bigint] = [(((validity - b1) % Fr.ORDER) + Fr.ORDER) % Fr.ORDER, b1]
     return proveWithTestDealer(curve, zkey, r1cs, splitShares(witness), bShares, publicSignals, random)
   }
 
@@ -120,7 +121,7 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     expect(masked.proof.proof.pi_b).toEqual(valid.proof.proof.pi_b)
     const point = (coordinates: string[]) => curve.G1.fromObject(coordinates.map(BigInt))
     const difference = curve.G1.add(point(masked.proof.proof.pi_c), curve.G1.neg(point(valid.proof.proof.pi_c)))
-    const expected = curve.G1.timesFr(curve.G1.g, curve.Fr.e((mu[0] + mu[1]) % FIELD_MODULUS))
+    const expected = curve.G1.timesFr(curve.G1.g, curve.Fr.e((mu[0] + mu[1]) % Fr.ORDER))
     expect(curve.G1.eq(difference, expected)).toBe(true)
   })
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { FIELD_MODULUS, randomFieldElement } from '../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../src/crypto/field.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
 import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
 import { poseidonTrace, sboxCount, sharedPoseidonTrace } from '../../src/zk/poseidon-trace.js'
 import { loadBn128 } from '../../src/zk/zkey.js'
 import { TestDealerArithmetic, TestTripleDealer } from './helpers/test-dealer-arithmetic.js'
 
-const mod = (x: bigint) => ((x % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
+const mod = (x: bigint) => ((x % Fr.ORDER) + Fr.ORDER) % Fr.ORDER
 
 describe('Poseidon S-box trace', () => {
   it.each([1, 2, 3])('the clear trace of %i inputs ends in circomlib Poseidon and keeps x, x^2, x^4, x^5', (count) => {

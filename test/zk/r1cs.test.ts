@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { FIELD_MODULUS } from '../../src/crypto/field.js'
-import { evaluateCombination, readR1cs, unsatisfiedConstraints, type ParsedR1cs } from '../../src/zk/r1cs.js'
+import { Fr } from '../../src/crypto/field.js'
+import { evaluateCombination, readR1cs, type ParsedR1cs } from '../../src/zk/r1cs.js'
+import { unsatisfiedConstraints } from './helpers/r1cs.js'
 import { BUILD_DIR } from '../../src/zk/artifacts.js'
 import { readZkey, type ParsedZkey } from '../../src/zk/zkey.js'
 import { clearWitness, leafOpening, validInputs } from './helpers/leaf-opening.js'
@@ -16,7 +17,7 @@ describe('r1cs reader', () => {
   })
 
   it('reads the header of the compiled leaf-opening circuit', () => {
-    expect(r1cs.prime).toBe(FIELD_MODULUS)
+    expect(r1cs.prime).toBe(Fr.ORDER)
     // circom's own count, recorded by the artifact build.
     const { constraints } = (JSON.parse(readFileSync(`${BUILD_DIR}manifest.json`, 'utf8')) as { circuits: { leaf_opening: { constraints: number } } }).circuits.leaf_opening
     expect(r1cs.nConstraints).toBe(constraints)
@@ -31,7 +32,7 @@ describe('r1cs reader', () => {
     const witness = await clearWitness(validInputs())
     expect(unsatisfiedConstraints(r1cs, witness)).toEqual([])
     const tampered = [...witness]
-    tampered[100] = (tampered[100] + 1n) % FIELD_MODULUS
+    tampered[100] = (tampered[100] + 1n) % Fr.ORDER
     expect(unsatisfiedConstraints(r1cs, tampered).length).toBeGreaterThan(0)
   })
 
@@ -41,7 +42,7 @@ describe('r1cs reader', () => {
     const b = new Array<bigint>(zkey.domainSize).fill(0n)
     for (const c of zkey.coefficients) (c.matrix === 0 ? a : b)[c.constraint] += c.value * witness[c.signal]
     r1cs.constraints.forEach((constraint, i) => {
-      expect((a[i] * b[i]) % FIELD_MODULUS).toBe(evaluateCombination(constraint.c, witness, FIELD_MODULUS))
+      expect((a[i] * b[i]) % Fr.ORDER).toBe(evaluateCombination(constraint.c, witness, Fr.ORDER))
     })
   })
 })

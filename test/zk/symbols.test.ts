@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { parseSymbols, readSymbols, SymbolError, type SymbolTable } from '../../src/zk/symbols.js'
+import { parseSymbols, readSymbols, SymbolError, type SymbolTable } from './helpers/symbols.js'
 import { clearWitness, leafOpening, validInputs } from './helpers/leaf-opening.js'
 
 describe('symbols', () => {

@@ -1,9 +1,11 @@
 import * as snarkjs from 'snarkjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readR1cs, unsatisfiedConstraints, type ParsedR1cs } from '../../src/zk/r1cs.js'
-import { readSymbols, type SymbolTable } from '../../src/zk/symbols.js'
-import { classifyWires, OwnershipError, WitnessEvaluator, type WireOwnership } from '../../src/zk/wire-ownership.js'
+import { readR1cs, type ParsedR1cs } from '../../src/zk/r1cs.js'
+import { WitnessEvaluator } from '../../src/zk/witness-evaluator.js'
 import { clearWitness, leafOpening, randomLeafInputs, validInputs } from './helpers/leaf-opening.js'
+import { unsatisfiedConstraints } from './helpers/r1cs.js'
+import { readSymbols, type SymbolTable } from './helpers/symbols.js'
+import { classifyWires, OwnershipError, type WireOwnership } from './helpers/wire-ownership.js'
 
 const sorted = (wires: Iterable<number>) => [...wires].sort((x, y) => x - y)
 

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { FIELD_MODULUS } from '../../src/crypto/field.js'
+import { Fr } from '../../src/crypto/field.js'
 import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
 import { artifactsOf } from '../../src/zk/artifacts.js'
 import { sharedPoseidonTrace } from '../../src/zk/poseidon-trace.js'
-import { readSymbols } from '../../src/zk/symbols.js'
-import { classifyWires, WitnessEvaluator } from '../../src/zk/wire-ownership.js'
+import { WitnessEvaluator } from '../../src/zk/witness-evaluator.js'
 import { leafOpeningLayout, ownerOf, witnessShare } from '../../src/zk/witness-layout.js'
 import { loadBn128 } from '../../src/zk/zkey.js'
 import { TestDealerArithmetic, TestTripleDealer } from './helpers/test-dealer-arithmetic.js'
 import { clearWitness, randomLeafInputs, validInputs } from './helpers/leaf-opening.js'
+import { readSymbols } from './helpers/symbols.js'
+import { classifyWires } from './helpers/wire-ownership.js'
 
-const mod = (x: bigint) => ((x % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
+const mod = (x: bigint) => ((x % Fr.ORDER) + Fr.ORDER) % Fr.ORDER
 
 async function sharedWitness(inputs: ReturnType<typeof validInputs>): Promise<bigint[]> {
   const layout = await leafOpeningLayout()

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import * as snarkjs from 'snarkjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readR1cs } from '../../src/zk/r1cs.js'
-import { loadBn128, readZkey, verificationKeyFromZkey, type Bn128, type ParsedZkey } from '../../src/zk/zkey.js'
+import { loadBn128, readZkey, type Bn128, type ParsedZkey } from '../../src/zk/zkey.js'
+import { verificationKeyFromZkey } from './helpers/verification-key.js'
 import { leafOpening } from './helpers/leaf-opening.js'
 
 interface SnarkjsZkeyJson {

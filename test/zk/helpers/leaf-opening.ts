@@ -5,9 +5,9 @@
 import { randomInt } from 'node:crypto'
 import * as snarkjs from 'snarkjs'
 import { poseidon2, poseidon3 } from 'poseidon-lite'
-import { FIELD_MODULUS, randomFieldElement } from '../../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../../src/crypto/field.js'
 import { artifactsOf } from '../../../src/zk/artifacts.js'
-import type { PartyInputs } from '../../../src/zk/wire-ownership.js'
+import type { PartyInputs } from './wire-ownership.js'
 
 export const leafOpening = artifactsOf('leaf_opening')
 
@@ -45,6 +45,6 @@ export async function clearWitness(inputs: PartyInputs): Promise<bigint[]> {
 /** Two uniformly random additive shares of every wire. */
 export function splitShares(values: bigint[]): [bigint[], bigint[]] {
   const second = values.map(() => randomFieldElement())
-  const first = values.map((value, i) => (((value - second[i]) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS)
+  const first = values.map((value, i) => (((value - second[i]) % Fr.ORDER) + Fr.ORDER) % Fr.ORDER)
   return [first, second]
 }

@@ -1,10 +1,10 @@
 /**
- * TEST ONLY: ShareArithmetic for two parties in one process. A trusted dealer that sees
- * everything hands out Beaver triples (Beaver, CRYPTO 1991), and the parties exchange their
- * openings as bytes over an in-memory Channel. The real system makes its triples by OT
+ * TEST ONLY: a ShareArithmetic driver (src/zk/share-arithmetic.ts) for two parties in one
+ * process. A trusted dealer that sees everything hands out Beaver triples (Beaver, CRYPTO
+ * 1991), and the parties exchange their openings as bytes over an in-memory Channel. The real system makes its triples by OT
  * (src/mpc) and never has a dealer.
  */
-import { FIELD_MODULUS, fieldFromBytes, fieldToBytes, randomFieldElement } from '../../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../../src/crypto/field.js'
 import type { Channel } from '../../../src/mpc/channel.js'
 import { memoryChannelPair, type MemoryChannel } from '../../../src/mpc/memory-channel.js'
 import {
@@ -12,12 +12,12 @@ import {
   combineProofShares,
   proveCollaboratively,
   type CollaborativeProofShare,
-  type ShareArithmetic,
 } from '../../../src/zk/collaborative-groth16.js'
 import type { ParsedR1cs } from '../../../src/zk/r1cs.js'
+import type { PointVectors, ShareArithmetic } from '../../../src/zk/share-arithmetic.js'
 import type { Bn128, ParsedZkey } from '../../../src/zk/zkey.js'
 
-const mod = (x: bigint) => ((x % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
+const mod = (x: bigint) => ((x % Fr.ORDER) + Fr.ORDER) % Fr.ORDER
 
 interface TripleShares {
   a: bigint[]
@@ -79,14 +79,14 @@ export class TestDealerArithmetic implements ShareArithmetic {
 
   async openScalars(x: bigint[]): Promise<bigint[]> {
     const out = new Uint8Array(x.length * 32)
-    x.forEach((value, i) => out.set(fieldToBytes(mod(value)), i * 32))
+    x.forEach((value, i) => out.set(Fr.toBytesBE(mod(value)), i * 32))
     await this.channel.send(out)
     const peer = await this.channel.receive()
     if (peer.length !== out.length) throw new Error('peer opened a different number of scalars')
-    return x.map((value, i) => mod(value + fieldFromBytes(peer.subarray(i * 32, (i + 1) * 32))))
+    return x.map((value, i) => mod(value + Fr.fromBytesBE(peer.subarray(i * 32, (i + 1) * 32))))
   }
 
-  async openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<{ g1: Uint8Array[]; g2: Uint8Array[] }> {
+  async openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<PointVectors> {
     const own = { g1, g2 }
     const bytes = [...g1, ...g2]
     const out = new Uint8Array(bytes.reduce((n, p) => n + p.length, 0))

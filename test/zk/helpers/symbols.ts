@@ -1,5 +1,5 @@
 /**
- * circom's .sym file: one line per signal, `labelIndex,witnessIndex,componentIndex,name`.
+ * TEST ONLY: circom's .sym file, which the tests use to name wires; one line per signal, `labelIndex,witnessIndex,componentIndex,name`.
  * A witness index of -1 marks a signal the optimiser (--O1/--O2) removed: its value is a
  * linear combination of kept wires and has no witness slot of its own.
  */
