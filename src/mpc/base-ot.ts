@@ -42,14 +42,10 @@ import { bytesToNumberLE } from '@noble/curves/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { randomBytes } from 'node:crypto'
-import { ChannelError } from './channel.js'
-import { type MpcSession, MessageTag, exchangeMessages, receiveMessage, reserveTweaks, sendMessage } from './session.js'
-
-const Point = ristretto255.Point
-type Point = InstanceType<typeof Point>
+import { type EncodedPoint, type Point, baseOtReceiverPoints, baseOtSenderPoint } from './messages.js'
+import { type MpcSession, exchange, receive, reserveTweaks, send } from './session.js'
 
 const BASE_OT_KEY_BYTES = 16
-const POINT_BYTES = 32
 const KDF_DOMAIN = utf8ToBytes('maci-anon/mpc/base-ot/chou-orlandi/kdf/v1')
 /** Window of the receiver's table for A: the fastest table build plus 128 multiplications, measured. */
 const A_TABLE_WINDOW = 6
@@ -57,7 +53,7 @@ const A_TABLE_WINDOW = 6
 /** A uniform nonzero scalar: 64 random bytes reduced mod the group order. */
 function randomScalar(): bigint {
   for (;;) {
-    const scalar = bytesToNumberLE(randomBytes(64)) % Point.Fn.ORDER
+    const scalar = bytesToNumberLE(randomBytes(64)) % ristretto255.Point.Fn.ORDER
     if (scalar !== 0n) return scalar
   }
 }
@@ -83,56 +79,72 @@ class Transcript {
   }
 }
 
-/** Decodes a canonical ristretto255 encoding (fromBytes refuses every other 32-byte string). */
-function decodePoint(bytes: Uint8Array, what: string): Point {
-  try {
-    return Point.fromBytes(bytes)
-  } catch {
-    throw new ChannelError('MALFORMED', `${what} is not a ristretto255 encoding`)
+/** The sender of one batch, without I/O: A to send, then both keys of each OT from the B_i. */
+class BaseOtSender {
+  private readonly a = randomScalar()
+  readonly point: EncodedPoint
+  private readonly transcript: Transcript
+
+  constructor(sessionId: Uint8Array, instance: number) {
+    const point = ristretto255.Point.BASE.multiply(this.a)
+    this.point = { point, bytes: point.toBytes() }
+    this.transcript = new Transcript(sessionId, instance, this.point.bytes)
+  }
+
+  keys(received: readonly EncodedPoint[]): { zero: Uint8Array[]; one: Uint8Array[] } {
+    const t = this.point.point.multiply(this.a)
+    const zero: Uint8Array[] = []
+    const one: Uint8Array[] = []
+    received.forEach((b, i) => {
+      const shared = b.point.multiply(this.a)
+      zero.push(this.transcript.key(i, b.bytes, shared))
+      one.push(this.transcript.key(i, b.bytes, shared.subtract(t)))
+    })
+    return { zero, one }
+  }
+}
+
+/** The receiver of one batch, without I/O: the B_i for its choices, then the chosen keys. */
+class BaseOtReceiver {
+  private readonly secrets: bigint[]
+  readonly points: EncodedPoint[]
+  private readonly transcript: Transcript
+
+  constructor(
+    sessionId: Uint8Array,
+    instance: number,
+    private readonly a: EncodedPoint,
+    choices: Uint8Array,
+  ) {
+    this.secrets = Array.from(choices, () => randomScalar())
+    this.points = Array.from(choices, (choice, i) => {
+      // Both candidates are computed so that the work does not depend on the choice.
+      const zero = ristretto255.Point.BASE.multiply(this.secrets[i])
+      const one = zero.add(a.point)
+      const point = choice === 0 ? zero : one
+      return { point, bytes: point.toBytes() }
+    })
+    this.transcript = new Transcript(sessionId, instance, a.bytes)
+  }
+
+  keys(): Uint8Array[] {
+    this.a.point.precompute(A_TABLE_WINDOW, false)
+    return this.secrets.map((secret, i) => this.transcript.key(i, this.points[i].bytes, this.a.point.multiply(secret)))
   }
 }
 
 /** Sender side of `count` random OTs: both 16-byte keys of each. */
 export async function baseOtSend(session: MpcSession, count: number): Promise<{ zero: Uint8Array[]; one: Uint8Array[] }> {
-  const instance = reserveTweaks(session, 1)
-  const a = randomScalar()
-  const aPoint = Point.BASE.multiply(a)
-  const aBytes = aPoint.toBytes()
-  const transcript = new Transcript(session.sessionId, instance, aBytes)
-  const received = await exchangeMessages(session, MessageTag.baseOtSender, aBytes, POINT_BYTES * count, MessageTag.baseOtReceiver)
-  const t = aPoint.multiply(a)
-  const zero: Uint8Array[] = []
-  const one: Uint8Array[] = []
-  for (let i = 0; i < count; i++) {
-    const bBytes = received.subarray(POINT_BYTES * i, POINT_BYTES * (i + 1))
-    // Any valid B_i is accepted, the identity too: the group has prime order, and whatever
-    // B_i the receiver picks it can know at most one of the two keys.
-    const shared = decodePoint(bBytes, 'B').multiply(a)
-    zero.push(transcript.key(i, bBytes, shared))
-    one.push(transcript.key(i, bBytes, shared.subtract(t)))
-  }
-  return { zero, one }
+  const sender = new BaseOtSender(session.sessionId, reserveTweaks(session, 1))
+  return sender.keys(await exchange(session, baseOtSenderPoint, sender.point, undefined, baseOtReceiverPoints, count))
 }
 
 /** Receiver side: the key at each choice (one 0/1 byte per OT). */
 export async function baseOtReceive(session: MpcSession, choices: Uint8Array): Promise<Uint8Array[]> {
   if (choices.some((choice) => choice !== 0 && choice !== 1)) throw new RangeError('a choice is 0 or 1')
   const instance = reserveTweaks(session, 1)
-  const aBytes = await receiveMessage(session, MessageTag.baseOtSender, POINT_BYTES)
-  const a = decodePoint(aBytes, 'A')
-  // An honest A is never the identity; with it every key would follow from the transcript alone.
-  if (a.is0()) throw new ChannelError('MALFORMED', 'A is the identity')
-  const secrets = Array.from(choices, () => randomScalar())
-  const message = new Uint8Array(POINT_BYTES * choices.length)
-  choices.forEach((choice, i) => {
-    // Both candidates are computed so that the work does not depend on the choice.
-    const zero = Point.BASE.multiply(secrets[i])
-    const one = zero.add(a)
-    message.set((choice === 0 ? zero : one).toBytes(), POINT_BYTES * i)
-  })
+  const receiver = new BaseOtReceiver(session.sessionId, instance, await receive(session, baseOtSenderPoint, undefined), choices)
   // B goes out before the keys are derived, so the sender's multiplications overlap ours.
-  await sendMessage(session, MessageTag.baseOtReceiver, message)
-  a.precompute(A_TABLE_WINDOW, false)
-  const transcript = new Transcript(session.sessionId, instance, aBytes)
-  return secrets.map((secret, i) => transcript.key(i, message.subarray(POINT_BYTES * i, POINT_BYTES * (i + 1)), a.multiply(secret)))
+  await send(session, baseOtReceiverPoints, receiver.points, choices.length)
+  return receiver.keys()
 }

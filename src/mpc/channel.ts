@@ -4,6 +4,7 @@
  * parties. In tests both ends live in one process (`memoryChannelPair`); on the network a
  * libp2p stream adapter implements the same interface (src/protocol).
  */
+import { MaciAnonError } from '../errors.js'
 
 /** Why a channel operation failed. Every failure a peer can cause maps to one code. */
 export type ChannelErrorCode =
@@ -15,12 +16,21 @@ export type ChannelErrorCode =
   | 'UNEXPECTED' // a message of the wrong length, step or kind
   | 'PARAMETERS' // the parties disagree on session parameters
 
-export class ChannelError extends Error {
-  readonly code: ChannelErrorCode
-  constructor(code: ChannelErrorCode, message: string) {
-    super(`${code}: ${message}`)
+/**
+ * A failure of the channel or of a protocol message on it. Every code names something the
+ * peer (or the network between) did, and the detail describes only bytes on the wire, so
+ * it may be shown to the peer; the few failures that are this side's own doing (sending
+ * after close, two receives at once) say so with `exposable: false`. Protocols in src/mpc
+ * refine it (BaseOtError, OleError, ... in errors.ts) and stay ChannelErrors to callers,
+ * with this name, their code and the message `CODE: detail`.
+ */
+export class ChannelError extends MaciAnonError {
+  declare readonly code: ChannelErrorCode
+
+  constructor(code: ChannelErrorCode, detail: string, options: { exposable?: boolean } = {}) {
+    super(code, detail, { codeInMessage: true, exposable: options.exposable ?? true })
+    // One name for the whole family: the subclasses only say which protocol failed.
     this.name = 'ChannelError'
-    this.code = code
   }
 }
 

@@ -4,7 +4,7 @@
  * one 32-byte correction per bit (ole.ts with receiverBits = 1, Gilboa 1999). This is how
  * the garbled circuit's XOR-shared validity bit enters the arithmetic 2PC.
  */
-import { fieldAdd, fieldSub } from './field.js'
+import { Fr } from '../crypto/field.js'
 import { type OleOptions, oleMultiply } from './ole.js'
 import type { MpcSession } from './session.js'
 
@@ -19,7 +19,7 @@ export async function xorBitsToAdditive(
     return BigInt(bit)
   })
   const products = await oleMultiply(session, bits, { ...options, receiverBits: 1 })
-  return bits.map((bit, i) => fieldSub(bit, fieldAdd(products[i], products[i])))
+  return bits.map((bit, i) => Fr.sub(bit, Fr.add(products[i], products[i])))
 }
 
 /** Additive share of one XOR-shared bit. */

@@ -40,7 +40,7 @@ export abstract class QueueChannel implements Channel {
   }
 
   async send(message: Uint8Array): Promise<void> {
-    if (this.closed) throw new ChannelError('CLOSED', 'send on a closed channel')
+    if (this.closed) throw new ChannelError('CLOSED', 'send on a closed channel', { exposable: false })
     const copy = Uint8Array.from(message)
     this.stats.bytesSent += copy.length
     this.stats.messagesSent++

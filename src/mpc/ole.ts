@@ -17,38 +17,23 @@
  * Orsini, Scholl, "MASCOT", CCS 2016. x * 2^i is a doubling per bit, so no field
  * multiplication runs per OT, and all arithmetic is on 32-bit limbs (field-limbs.ts).
  *
- * Both directions run in the same two messages (bidirectionalOle): each party sends its IKNP
- * columns for the products where it is OT receiver, then its corrections for those where it
- * is OT sender. With work in both directions, both parties compute at the same time instead
- * of waiting on each other; a direction with no products sends nothing.
+ * One batch is two messages: the OT receiver's IKNP columns, then the sender's corrections
+ * (messages.ts); the receiver hashes its pads while the sender computes the corrections.
  *
  * Security: semi-honest, as the OT extension beneath it; each tau_j is masked by the pad the
  * receiver does not hold, which is uniform in F_r.
  */
-import { ChannelError } from './channel.js'
-import { FIELD_BITS, FIELD_MODULUS, fieldNeg, fieldReduce } from './field.js'
-import {
-  FIELD_LIMBS,
-  bigintFromLimbs,
-  doubleModInPlace,
-  isBelowModulus,
-  limbsFromBigint,
-  writeCorrection,
-} from './field-limbs.js'
+import { Fr } from '../crypto/field.js'
+import { FIELD_LIMBS, bigintFromLimbs, doubleModInPlace, limbsFromBigint, writeCorrection } from './field-limbs.js'
 import { hashToFieldLimbs } from './field-pads.js'
-import {
-  type OtExtensionReceiver,
-  type OtExtensionSender,
-  extensionColumnBytes,
-  otExtensionReceiver,
-  otExtensionSender,
-} from './ot-extension.js'
-import { type MpcSession, MessageTag, exchangeMessages, reserveTweaks, sessionHash } from './session.js'
+import { extensionColumns, oleCorrections } from './messages.js'
+import { otExtensionReceiver, otExtensionSender } from './ot-extension.js'
+import { type MpcSession, type Party, receive, reserveTweaks, send, sessionHash } from './session.js'
 import type { TweakableHash } from './tweakable-hash.js'
-import { BLOCK_WORDS, bytesOf, wordsOf } from './words.js'
+import { BLOCK_WORDS } from './words.js'
 
 /**
- * OTs per direction per round trip: larger vectors run in several batches, so a party never
+ * OTs per batch: larger vectors run in several batches, so a party never
  * holds more than about 24 MB of OT rows, pads and corrections at once.
  */
 const MAX_BATCH_OTS = 1 << 18
@@ -56,108 +41,63 @@ const MAX_BATCH_OTS = 1 << 18
 const CHUNK_OTS = 2048
 
 export interface OleOptions {
-  /** The party that acts as OT sender and contributes the full-width factor; 0 by default. */
-  otSender?: 0 | 1
+  /** The party that acts as OT sender and contributes the full-width factor; party 0 by default. */
+  otSender?: Party
   /** Bit width of the receiver's factors (default 254, all of F_r); fewer bits, fewer OTs. */
   receiverBits?: number
-}
-
-export interface BidirectionalOleShares {
-  /** Shares of senderValues[k] times the peer's receiverValues[k]. */
-  asSender: bigint[]
-  /** Shares of the peer's senderValues[k] times receiverValues[k]. */
-  asReceiver: bigint[]
 }
 
 /**
  * Additive shares of values[k] (this party) times the peer's values[k], for every k. Both
  * parties call it with vectors of the same length and the same options; the OT receiver's
- * values must be below 2^receiverBits.
+ * values must be below 2^receiverBits. Two messages per batch of MAX_BATCH_OTS OTs.
  */
 export async function oleMultiply(session: MpcSession, values: readonly bigint[], options: OleOptions = {}): Promise<bigint[]> {
+  const bits = options.receiverBits ?? Fr.BITS
+  if (!Number.isInteger(bits) || bits < 1 || bits > Fr.BITS) throw new RangeError(`receiverBits is in [1, ${Fr.BITS}]`)
+  for (const value of values) {
+    if (value < 0n || value >= Fr.ORDER) throw new RangeError('an OLE input is not a field element')
+  }
   const isSender = session.party === (options.otSender ?? 0)
-  const shares = await bidirectionalOle(session, isSender ? values : [], isSender ? [] : values, options.receiverBits)
-  return isSender ? shares.asSender : shares.asReceiver
-}
-
-/**
- * OLE in both directions at once: this party is OT sender for `senderValues` (times the
- * peer's receiverValues) and OT receiver for `receiverValues` (times the peer's
- * senderValues). The peer's receiverValues must have as many entries as this party's
- * senderValues and the other way round. Two messages each way per batch of MAX_BATCH_OTS
- * OTs per direction.
- */
-export async function bidirectionalOle(
-  session: MpcSession,
-  senderValues: readonly bigint[],
-  receiverValues: readonly bigint[],
-  receiverBits: number = FIELD_BITS,
-): Promise<BidirectionalOleShares> {
-  if (!Number.isInteger(receiverBits) || receiverBits < 1 || receiverBits > FIELD_BITS) {
-    throw new RangeError(`receiverBits is in [1, ${FIELD_BITS}]`)
+  if (!isSender) {
+    for (const value of values) {
+      if (value >> BigInt(bits) !== 0n) throw new RangeError(`an OLE receiver input exceeds ${bits} bits`)
+    }
   }
-  for (const value of [...senderValues, ...receiverValues]) {
-    if (value < 0n || value >= FIELD_MODULUS) throw new RangeError('an OLE input is not a field element')
-  }
-  for (const value of receiverValues) {
-    if (value >> BigInt(receiverBits) !== 0n) throw new RangeError(`an OLE receiver input exceeds ${receiverBits} bits`)
-  }
-  const shares: BidirectionalOleShares = { asSender: [], asReceiver: [] }
-  const perBatch = Math.max(1, Math.floor(MAX_BATCH_OTS / receiverBits))
-  for (let first = 0; first < Math.max(senderValues.length, receiverValues.length); first += perBatch) {
-    const batch = await runBatch(
-      session,
-      senderValues.slice(first, first + perBatch),
-      receiverValues.slice(first, first + perBatch),
-      receiverBits,
-    )
-    shares.asSender.push(...batch.asSender)
-    shares.asReceiver.push(...batch.asReceiver)
+  const shares: bigint[] = []
+  const perBatch = Math.max(1, Math.floor(MAX_BATCH_OTS / bits))
+  for (let first = 0; first < values.length; first += perBatch) {
+    const batch = values.slice(first, first + perBatch)
+    shares.push(...(isSender ? await sendBatch(session, batch, bits) : await receiveBatch(session, batch, bits)))
   }
   return shares
 }
 
-async function runBatch(
-  session: MpcSession,
-  senderValues: readonly bigint[],
-  receiverValues: readonly bigint[],
-  bits: number,
-): Promise<BidirectionalOleShares> {
-  const sendOts = senderValues.length * bits
-  const receiveOts = receiverValues.length * bits
-  // Both parties set up and use the directions in the same order: party 0 as sender first.
-  const ownDirectionFirst = session.party === 0
-  let sender: OtExtensionSender | undefined
-  let receiver: OtExtensionReceiver | undefined
-  for (const asSender of ownDirectionFirst ? [true, false] : [false, true]) {
-    if (asSender && sendOts > 0) sender = await otExtensionSender(session)
-    if (!asSender && receiveOts > 0) receiver = await otExtensionReceiver(session)
-  }
-  const choices = choiceBits(receiverValues, bits)
-  const { columns, rows }: { columns: Uint8Array; rows: Uint32Array } = receiver?.columnsAndRows(choices) ?? {
-    columns: new Uint8Array(0),
-    rows: new Uint32Array(0),
-  }
-  const peerColumns = await exchangeMessages(session, MessageTag.otExtensionColumns, columns, extensionColumnBytes(sendOts))
-  const firstDirection = reserveTweaks(session, ownDirectionFirst ? sendOts : receiveOts)
-  const secondDirection = reserveTweaks(session, ownDirectionFirst ? receiveOts : sendOts)
-  const [senderTweak, receiverTweak] = ownDirectionFirst ? [firstDirection, secondDirection] : [secondDirection, firstDirection]
+async function sendBatch(session: MpcSession, values: readonly bigint[], bits: number): Promise<bigint[]> {
+  const ots = values.length * bits
+  const sender = await otExtensionSender(session)
+  const rows = sender.rowsFromColumns(await receive(session, extensionColumns, ots), ots)
+  const firstTweak = reserveTweaks(session, ots)
+  const corrections = new Uint32Array(FIELD_LIMBS * ots)
+  const shares = sendCorrections(sessionHash(session), sender.delta, rows, values, bits, firstTweak, corrections)
+  await send(session, oleCorrections, corrections, ots)
+  return shares
+}
+
+async function receiveBatch(session: MpcSession, values: readonly bigint[], bits: number): Promise<bigint[]> {
+  const ots = values.length * bits
+  const receiver = await otExtensionReceiver(session)
+  const choices = choiceBits(values, bits)
+  const { columns, rows } = receiver.columnsAndRows(choices)
+  await send(session, extensionColumns, columns, ots)
+  const firstTweak = reserveTweaks(session, ots)
   const hash = sessionHash(session)
-
-  const outgoing = new Uint32Array(FIELD_LIMBS * sendOts)
-  const asSender =
-    sender === undefined
-      ? []
-      : sendCorrections(hash, sender.delta, sender.rowsFromColumns(peerColumns, sendOts), senderValues, bits, senderTweak, outgoing)
-  const pads = new Uint32Array(FIELD_LIMBS * receiveOts)
-  for (let first = 0; first < receiveOts; first += CHUNK_OTS) {
-    const keys = rows.subarray(BLOCK_WORDS * first, BLOCK_WORDS * Math.min(receiveOts, first + CHUNK_OTS))
-    pads.set(hashToFieldLimbs(hash, keys, receiverTweak + first), FIELD_LIMBS * first)
+  const pads = new Uint32Array(FIELD_LIMBS * ots)
+  for (let first = 0; first < ots; first += CHUNK_OTS) {
+    const keys = rows.subarray(BLOCK_WORDS * first, BLOCK_WORDS * Math.min(ots, first + CHUNK_OTS))
+    pads.set(hashToFieldLimbs(hash, keys, firstTweak + first), FIELD_LIMBS * first)
   }
-
-  const incoming = await exchangeMessages(session, MessageTag.oleCorrections, bytesOf(outgoing), 4 * FIELD_LIMBS * receiveOts)
-  const asReceiver = receiveCorrections(pads, wordsOf(incoming), choices, receiverValues.length, bits)
-  return { asSender, asReceiver }
+  return receiveCorrections(pads, await receive(session, oleCorrections, ots), choices, values.length, bits)
 }
 
 /** The bits of each value, LSB first, `bits` per value: the receiver's OT choices. */
@@ -201,13 +141,13 @@ function sendCorrections(
         for (let l = 0; l < FIELD_LIMBS; l++) sum[l] += zeroPads[pad + l]
         doubleModInPlace(shifted, 0)
       }
-      shares[k] = fieldNeg(fieldReduce(bigintFromLimbs(sum, 0)))
+      shares[k] = Fr.neg(Fr.create(bigintFromLimbs(sum, 0)))
     }
   }
   return shares
 }
 
-/** The receiver's shares: the sum of its pads, plus the correction where its bit is 1. */
+/** The receiver's shares: the sum of its pads, plus the correction (decoded, so below r) where its bit is 1. */
 function receiveCorrections(
   pads: Uint32Array,
   corrections: Uint32Array,
@@ -215,9 +155,6 @@ function receiveCorrections(
   count: number,
   bits: number,
 ): bigint[] {
-  for (let at = 0; at < corrections.length; at += FIELD_LIMBS) {
-    if (!isBelowModulus(corrections, at)) throw new ChannelError('MALFORMED', 'an OLE correction is not below r')
-  }
   const sum = new Float64Array(FIELD_LIMBS)
   const shares = new Array<bigint>(count)
   for (let k = 0; k < count; k++) {
@@ -228,7 +165,7 @@ function receiveCorrections(
       const at = FIELD_LIMBS * j
       for (let l = 0; l < FIELD_LIMBS; l++) sum[l] += pads[at + l] + choice * corrections[at + l]
     }
-    shares[k] = fieldReduce(bigintFromLimbs(sum, 0))
+    shares[k] = Fr.create(bigintFromLimbs(sum, 0))
   }
   return shares
 }

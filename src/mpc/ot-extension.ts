@@ -1,9 +1,9 @@
 /**
  * OT extension: Ishai, Kilian, Nissim, Petrank, "Extending Oblivious Transfers
  * Efficiently", CRYPTO 2003, turning 128 base OTs into any number of correlated
- * OTs with a global 128-bit delta, and random OTs by hashing those (with the
- * correlation-robust hash of IKNP replaced by the tweakable hash of tweakable-hash.ts, as
- * Guo, Katz, Wang, Yu 2020 recommend).
+ * OTs with a global 128-bit delta. The layers above turn them into random OTs by hashing
+ * (with the correlation-robust hash of IKNP replaced by the tweakable hash of
+ * tweakable-hash.ts, as Guo, Katz, Wang, Yu 2020 recommend; ole.ts, field-pads.ts).
  *
  * The extension sender holds delta and is the base-OT receiver with delta's bits as choices;
  * the extension receiver is the base-OT sender. For a batch of m OTs with choice bits r, the
@@ -27,19 +27,14 @@
  * the sender checks them against its rows and delta before any row is used.
  */
 import { baseOtReceive, baseOtSend } from './base-ot.js'
-import { type MpcSession, MessageTag, receiveMessage, reserveTweaks, sendMessage, sessionHash } from './session.js'
+import { extensionColumnBytes, extensionColumns } from './messages.js'
+import { type MpcSession, receive, send } from './session.js'
 import { AesCtrPrg } from './prg.js'
 import { transpose128 } from './transpose.js'
-import { writeTweak } from './tweakable-hash.js'
 import { BLOCK_WORDS, bytesOf, packBits, wordsOf } from './words.js'
 import { randomBytes } from 'node:crypto'
 
 const KAPPA = 128
-
-/** Bytes of the IKNP columns message for `count` OTs: 16 per OT, OTs padded to a multiple of 32. */
-export function extensionColumnBytes(count: number): number {
-  return (KAPPA / 8) * Math.ceil(count / 32) * 32
-}
 
 /** This party's IKNP state as extension sender (holder of delta) in one direction. */
 export class OtExtensionSender {
@@ -148,12 +143,33 @@ export interface CorrelatedOtSenderOutput {
 }
 
 /**
+ * Correlated OT as the layers above OT use it (the garbled two-party protocol), the
+ * interface of emp-ot's COT: per call, `count` OTs with the direction's one delta. Both
+ * parties call in the same order, one side `send` and the other `receive` with as many
+ * choices. `iknpCorrelatedOt` is the product's; test/mpc/helpers/ideal-cot.ts is an ideal
+ * functionality that tests the layers above alone.
+ */
+export interface CorrelatedOt {
+  send(count: number): Promise<CorrelatedOtSenderOutput>
+  /** q_j ^ r_j * delta for each choice r_j (one 0/1 byte each), 4 words per OT. */
+  receive(choices: Uint8Array): Promise<Uint32Array>
+}
+
+/** IKNP correlated OT over the session: one columns message per call, receiver to sender. */
+export function iknpCorrelatedOt(session: MpcSession): CorrelatedOt {
+  return {
+    send: (count) => correlatedOtSend(session, count),
+    receive: (choices) => correlatedOtReceive(session, choices),
+  }
+}
+
+/**
  * Sender side of `count` correlated OTs. The peer calls correlatedOtReceive with `count`
  * choices. Delta is the same for every call in this session and direction.
  */
 export async function correlatedOtSend(session: MpcSession, count: number): Promise<CorrelatedOtSenderOutput> {
   const sender = await otExtensionSender(session)
-  const columns = await receiveMessage(session, MessageTag.otExtensionColumns, extensionColumnBytes(count))
+  const columns = await receive(session, extensionColumns, count)
   return { delta: sender.delta, messages: sender.rowsFromColumns(columns, count) }
 }
 
@@ -161,29 +177,6 @@ export async function correlatedOtSend(session: MpcSession, count: number): Prom
 export async function correlatedOtReceive(session: MpcSession, choices: Uint8Array): Promise<Uint32Array> {
   const receiver = await otExtensionReceiver(session)
   const { columns, rows } = receiver.columnsAndRows(choices)
-  await sendMessage(session, MessageTag.otExtensionColumns, columns)
+  await send(session, extensionColumns, columns, choices.length)
   return rows
-}
-
-function randomOtTweaks(session: MpcSession, count: number): Uint32Array {
-  const first = reserveTweaks(session, count)
-  const tweaks = new Uint32Array(BLOCK_WORDS * count)
-  for (let j = 0; j < count; j++) writeTweak(tweaks, j, first + j, 0, 0)
-  return tweaks
-}
-
-/** Sender side of `count` random OTs: both 16-byte messages of each, H(q_j) and H(q_j ^ delta). */
-export async function randomOtSend(session: MpcSession, count: number): Promise<{ zero: Uint32Array; one: Uint32Array }> {
-  const { delta, messages } = await correlatedOtSend(session, count)
-  const flipped = new Uint32Array(messages.length)
-  for (let w = 0; w < messages.length; w++) flipped[w] = messages[w] ^ delta[w & 3]
-  const tweaks = randomOtTweaks(session, count)
-  const hash = sessionHash(session)
-  return { zero: hash.hash(messages, tweaks), one: hash.hash(flipped, tweaks) }
-}
-
-/** Receiver side: the message at each choice, 4 words per OT. */
-export async function randomOtReceive(session: MpcSession, choices: Uint8Array): Promise<Uint32Array> {
-  const rows = await correlatedOtReceive(session, choices)
-  return sessionHash(session).hash(rows, randomOtTweaks(session, choices.length))
 }

@@ -55,7 +55,7 @@ export class ReceiveQueue {
       }
     }
     if (this.end !== undefined) return Promise.reject(this.end)
-    if (this.waiter !== undefined) return Promise.reject(new ChannelError('UNEXPECTED', 'two receives at once on one channel'))
+    if (this.waiter !== undefined) return Promise.reject(new ChannelError('UNEXPECTED', 'two receives at once on one channel', { exposable: false }))
     const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {

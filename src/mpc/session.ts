@@ -15,11 +15,23 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { type Channel, ChannelError } from './channel.js'
+import { ParametersError } from './errors.js'
 import { TweakableHash } from './tweakable-hash.js'
+
+/**
+ * The two parties of every session, by index: the one name src/mpc has for them (in the
+ * reactivation 2PC the operator is party 0, the voter party 1). Where a protocol is
+ * asymmetric without saying who does what, party 0 does it (adds public constants, is the
+ * OLE's OT sender by default). Garbler and evaluator are roles in one garbled circuit, and
+ * OT sender and receiver roles in one OT, not parties.
+ */
+export type Party = 0 | 1
+/** The parties of the reactivation 2PC by name. */
+export const Party = { operator: 0, voter: 1 } as const
 
 export interface MpcSession {
   channel: Channel
-  party: 0 | 1
+  party: Party
   sessionId: Uint8Array
   /** Deadline for every receive; the channel's default when absent. */
   timeoutMs?: number
@@ -43,6 +55,20 @@ export const MessageTag = {
   openedPoints: 9,
 } as const
 export type MessageTag = (typeof MessageTag)[keyof typeof MessageTag]
+
+/**
+ * One protocol message: its tag, its exact length given what both parties know in advance
+ * (`shape`: a count, a circuit, ...), and its one encoding. The receiver asks the channel
+ * for exactly `bytes(shape)` and refuses any other length (receiveFrame), then `decode`
+ * refuses bytes that are no valid message, with the protocol's error (errors.ts). The
+ * messages of the protocols are defined in messages.ts, the parameter digest below.
+ */
+export interface Message<T, Shape> {
+  readonly tag: MessageTag
+  bytes(shape: Shape): number
+  encode(value: T): Uint8Array
+  decode(payload: Uint8Array, shape: Shape): T
+}
 
 interface SessionState {
   hash: TweakableHash
@@ -135,15 +161,49 @@ export async function exchangeMessages(
   return received
 }
 
+/** Sends `value` as `message`; a local encoding of the wrong length is a bug (RangeError). */
+export async function send<T, Shape>(session: MpcSession, message: Message<T, Shape>, value: T, shape: Shape): Promise<void> {
+  const payload = message.encode(value)
+  const expected = message.bytes(shape)
+  if (payload.length !== expected) throw new RangeError(`message ${message.tag} encodes to ${payload.length} bytes, not ${expected}`)
+  await sendMessage(session, message.tag, payload)
+}
+
+/** Receives and decodes the peer's `message` of the given shape. */
+export async function receive<T, Shape>(session: MpcSession, message: Message<T, Shape>, shape: Shape): Promise<T> {
+  return message.decode(await receiveMessage(session, message.tag, message.bytes(shape)), shape)
+}
+
+/** Sends one message and receives the peer's concurrently, as exchangeMessages. */
+export async function exchange<T, Shape, U, PeerShape>(
+  session: MpcSession,
+  outgoing: Message<T, Shape>,
+  value: T,
+  shape: Shape,
+  incoming: Message<U, PeerShape>,
+  peerShape: PeerShape,
+): Promise<U> {
+  const [, received] = await Promise.all([send(session, outgoing, value, shape), receive(session, incoming, peerShape)])
+  return received
+}
+
+const PARAMETERS_DIGEST_BYTES = 32
+
+/** The parameter agreement's one message: SHA-256 of (session id, parameters). */
+export const parametersDigest: Message<Uint8Array, void> = {
+  tag: MessageTag.parameters,
+  bytes: () => PARAMETERS_DIGEST_BYTES,
+  encode: (digest) => digest,
+  decode: (payload) => payload,
+}
+
 /**
  * Both parties send a hash of (session id, parameters) and compare. Fails with
- * ChannelError('PARAMETERS') when the peer's parameters differ, before any secret is used.
+ * ParametersError when the peer's parameters differ, before any secret is used.
  */
 export async function agreeParameters(session: MpcSession, parameters: Uint8Array): Promise<void> {
   assertValidSession(session)
   const digest = sha256(concatBytes(utf8ToBytes('maci-anon/mpc/parameters/v1'), session.sessionId, parameters))
-  const peer = await exchangeMessages(session, MessageTag.parameters, digest, digest.length)
-  if (!digest.every((byte, i) => byte === peer[i])) {
-    throw new ChannelError('PARAMETERS', 'the peer runs the session with different parameters')
-  }
+  const peer = await exchange(session, parametersDigest, digest, undefined, parametersDigest, undefined)
+  if (!digest.every((byte, i) => byte === peer[i])) throw new ParametersError('the peer runs the session with different parameters')
 }

@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest'
 import { open } from '../../src/mpc/arithmetic.js'
 import { baseOtSend } from '../../src/mpc/base-ot.js'
 import type { ChannelErrorCode } from '../../src/mpc/channel.js'
-import { FIELD_MODULUS, encodeFieldElements } from '../../src/mpc/field.js'
+import { Fr } from '../../src/crypto/field.js'
+import { encodeFieldElements } from '../../src/mpc/arithmetic.js'
 import { secureEquality } from '../../src/mpc/garbled/equality.js'
 import { MessageTag, agreeParameters } from '../../src/mpc/session.js'
 import { generateTriples } from '../../src/mpc/triples.js'
-import { sessionPair } from './helpers.js'
+import { sessionPair } from './helpers/sessions.js'
 
 const TIMEOUT_MS = 150
 
@@ -34,8 +35,8 @@ describe('error paths', () => {
       if (++sends === 2) await s1.channel.close()
     }
     await Promise.all([
-      expectChannelError(generateTriples(s0, 10), 'CLOSED', 3_000),
-      expectChannelError(generateTriples(s1, 10), 'CLOSED', 3_000),
+      expectChannelError(generateTriples(s0, 10, { otSender: 0 }), 'CLOSED', 3_000),
+      expectChannelError(generateTriples(s1, 10, { otSender: 0 }), 'CLOSED', 3_000),
     ])
   })
 
@@ -59,7 +60,7 @@ describe('error paths', () => {
 
   it('a non-canonical field element gives MALFORMED', async () => {
     const [s0, s1] = sessionPair({ timeoutMs: TIMEOUT_MS })
-    const bytes = encodeFieldElements([FIELD_MODULUS - 1n])
+    const bytes = encodeFieldElements([Fr.ORDER - 1n])
     bytes[0] += 1
     await s1.channel.send(frame(MessageTag.openedShares, bytes))
     await expectChannelError(open(s0, [5n]), 'MALFORMED', 100)

@@ -2,15 +2,17 @@
  * Garbled circuits: the gadgets in the clear (against the circuit plan), then half-gates
  * garbling between two parties with the evaluator's labels from correlated OT: equality
  * exhaustively at 4 bits and at random at 254 bits, the adder and the comparator with each
- * output mode, and the exact traffic.
+ * output mode, and the exact traffic; first over IKNP, then alone over an ideal COT.
  */
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Circuit, CircuitBuilder, GateKind, bitsOf } from '../../src/mpc/garbled/circuit.js'
-import { secureEquality } from '../../src/mpc/garbled/equality.js'
-import { add, equal, lessThan } from '../../src/mpc/garbled/gadgets.js'
+import { equal, secureEquality } from '../../src/mpc/garbled/equality.js'
 import { type OutputMode, runEvaluator, runGarbler } from '../../src/mpc/garbled/two-party.js'
-import { type TestSession, framed, measure, sessionPair } from './helpers.js'
+import { MessageTag } from '../../src/mpc/session.js'
+import { add, lessThan } from './helpers/gadgets.js'
+import { idealCorrelatedOtPair } from './helpers/ideal-cot.js'
+import { type TestSession, framed, measure, sessionPair } from './helpers/sessions.js'
 
 /** Runs the plan on plain bits: the reference for every garbled run. */
 function evaluatePlain(circuit: Circuit, garblerBits: Uint8Array, evaluatorBits: Uint8Array): Uint8Array {
@@ -131,5 +133,62 @@ describe('garbled two-party computation', () => {
         expect(result[0]).toBe(x < y ? 1 : 0)
       }
     }
+  })
+})
+
+describe('garbled two-party computation alone, over an ideal correlated OT', () => {
+  // The evaluator's labels come from the ideal COT: no base OTs, no IKNP columns, so the
+  // only traffic is the garbler's message (and the output bits for 'to-garbler').
+  let garbler: TestSession
+  let evaluator: TestSession
+  let ots: ReturnType<typeof idealCorrelatedOtPair>
+
+  beforeAll(() => {
+    ;[garbler, evaluator] = sessionPair()
+    ots = idealCorrelatedOtPair()
+  })
+
+  const run = (circuit: Circuit, x: bigint, y: bigint, bits: number, mode: OutputMode) =>
+    Promise.all([
+      runGarbler(garbler, circuit, bitsOf(x, bits), mode, ots[0]),
+      runEvaluator(evaluator, circuit, bitsOf(y, bits), mode, ots[1]),
+    ])
+
+  it('equality, exhaustive at 4 bits, with only the garbled circuit on the wire', async () => {
+    const circuit = equalCircuit(4)
+    for (let x = 0n; x < 16n; x++) {
+      for (let y = 0n; y < 16n; y++) {
+        const { result, sent, messages } = await measure([garbler, evaluator], () => run(circuit, x, y, 4, 'xor-shared'))
+        expect(result[0][0] ^ result[1][0]).toBe(x === y ? 1 : 0)
+        expect(sent).toEqual([framed(16 * 4 + 32 * 3).bytes, 0])
+        expect(messages).toEqual([1, 0])
+      }
+    }
+  })
+
+  it('adder and comparator in every output mode', async () => {
+    const [sum, less] = [addCircuit(64), lessCircuit(64)]
+    for (let i = 0; i < 10; i++) {
+      const [x, y] = [randomInteger(64), randomInteger(64)]
+      expect(toInteger((await run(sum, x, y, 64, 'to-evaluator'))[1])).toBe(x + y)
+      const [toGarbler, nothing] = await run(sum, x, y, 64, 'to-garbler')
+      expect(toInteger(toGarbler)).toBe(x + y)
+      expect(nothing.length).toBe(0)
+      const [g, e] = await run(less, x, y, 64, 'xor-shared')
+      expect(g[0] ^ e[0]).toBe(x < y ? 1 : 0)
+    }
+    const { sent } = await measure([garbler, evaluator], () => run(sum, 5n, 7n, 64, 'to-garbler'))
+    expect(sent).toEqual([framed(16 * 64 + 32 * 64).bytes, framed(Math.ceil(65 / 8)).bytes])
+  })
+
+  it('the evaluator refuses set padding bits in the decoding bits, with MALFORMED', async () => {
+    const circuit = addCircuit(4)
+    const evaluating = runEvaluator(evaluator, circuit, bitsOf(3n, 4), 'to-evaluator', ots[1])
+    const message = new Uint8Array(1 + 16 * 4 + 32 * 4 + 1)
+    message[0] = MessageTag.garbledCircuit
+    // 5 output bits: bits 5 to 7 of the last byte are padding.
+    message[message.length - 1] = 0x20
+    await garbler.channel.send(message)
+    await expect(evaluating).rejects.toMatchObject({ name: 'ChannelError', code: 'MALFORMED' })
   })
 })

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { ristretto255 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
 import { baseOtReceive, baseOtSend } from '../../src/mpc/base-ot.js'
-import { correlatedOtReceive, correlatedOtSend, randomOtReceive, randomOtSend } from '../../src/mpc/ot-extension.js'
+import { correlatedOtReceive, correlatedOtSend } from '../../src/mpc/ot-extension.js'
 import { MessageTag } from '../../src/mpc/session.js'
-import { measure, sessionPair } from './helpers.js'
+import { idealCorrelatedOtPair } from './helpers/ideal-cot.js'
+import { randomOtReceive, randomOtSend } from './helpers/random-ot.js'
+import { measure, sessionPair } from './helpers/sessions.js'
 
 function randomChoices(n: number): Uint8Array {
   return Uint8Array.from(randomBytes(n), (byte) => byte & 1)
@@ -83,6 +85,25 @@ describe('IKNP OT extension', () => {
       const other = choices[j] ? zero : one
       expect(Array.from(chosen.subarray(4 * j, 4 * j + 4))).toEqual(Array.from(expected.subarray(4 * j, 4 * j + 4)))
       expect(Array.from(chosen.subarray(4 * j, 4 * j + 4))).not.toEqual(Array.from(other.subarray(4 * j, 4 * j + 4)))
+    }
+  })
+})
+
+describe('ideal correlated OT (test helper)', () => {
+  it('gives t_j = q_j ^ r_j * delta in both directions, with one delta per direction', async () => {
+    const ots = idealCorrelatedOtPair()
+    for (const [sender, receiver] of [[ots[0], ots[1]], [ots[1], ots[0]]]) {
+      const deltas = new Set<string>()
+      for (const count of [1, 33, 500]) {
+        const choices = randomChoices(count)
+        const [{ delta, messages: q }, t] = await Promise.all([sender.send(count), receiver.receive(choices)])
+        deltas.add(Array.from(delta).join())
+        expect(delta[0] & 1).toBe(1)
+        for (let j = 0; j < count; j++) {
+          for (let w = 0; w < 4; w++) expect(t[4 * j + w]).toBe((q[4 * j + w] ^ (choices[j] ? delta[w] : 0)) >>> 0)
+        }
+      }
+      expect(deltas.size).toBe(1)
     }
   })
 })

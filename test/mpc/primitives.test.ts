@@ -6,7 +6,7 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { FIELD_MODULUS } from '../../src/mpc/field.js'
+import { Fr } from '../../src/crypto/field.js'
 import {
   FIELD_LIMBS,
   bigintFromLimbs,
@@ -113,13 +113,13 @@ describe('bit-matrix transpose', () => {
 })
 
 describe('field limbs', () => {
-  const random = () => BigInt('0x' + randomBytes(40).toString('hex')) % FIELD_MODULUS
+  const random = () => BigInt('0x' + randomBytes(40).toString('hex')) % Fr.ORDER
   const limbs = (value: bigint) => {
     const out = new Uint32Array(FIELD_LIMBS)
     limbsFromBigint(value, out, 0)
     return out
   }
-  const edges = [0n, 1n, FIELD_MODULUS - 1n, FIELD_MODULUS - 2n, FIELD_MODULUS / 2n, (FIELD_MODULUS + 1n) / 2n]
+  const edges = [0n, 1n, Fr.ORDER - 1n, Fr.ORDER - 2n, Fr.ORDER / 2n, (Fr.ORDER + 1n) / 2n]
 
   it('computes p0 - p1 + c mod r and 2x mod r like bigints', () => {
     const values = [...edges, ...Array.from({ length: 300 }, random)]
@@ -127,22 +127,22 @@ describe('field limbs', () => {
       const [p0, p1, c] = [values[i], values[(i * 7 + 3) % values.length], values[(i * 13 + 5) % values.length]]
       const out = new Uint32Array(FIELD_LIMBS)
       writeCorrection(out, 0, limbs(p0), limbs(p1), 0, limbs(c))
-      expect(bigintFromLimbs(out, 0)).toBe((((p0 - p1 + c) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS)
+      expect(bigintFromLimbs(out, 0)).toBe((((p0 - p1 + c) % Fr.ORDER) + Fr.ORDER) % Fr.ORDER)
       const doubled = limbs(p0)
       doubleModInPlace(doubled, 0)
-      expect(bigintFromLimbs(doubled, 0)).toBe((2n * p0) % FIELD_MODULUS)
+      expect(bigintFromLimbs(doubled, 0)).toBe((2n * p0) % Fr.ORDER)
     }
   })
 
   it('reduces exactly the 256-bit values below 5r, including top-limb ties', () => {
-    const candidates = [5n * FIELD_MODULUS - 1n, 5n * FIELD_MODULUS, (1n << 256n) - 1n, 3n * FIELD_MODULUS, 2n * FIELD_MODULUS - 1n]
-    for (let k = 1n; k <= 5n; k++) candidates.push(k * FIELD_MODULUS - 1n, k * FIELD_MODULUS + 1n, ((k * FIELD_MODULUS) >> 32n) << 32n)
+    const candidates = [5n * Fr.ORDER - 1n, 5n * Fr.ORDER, (1n << 256n) - 1n, 3n * Fr.ORDER, 2n * Fr.ORDER - 1n]
+    for (let k = 1n; k <= 5n; k++) candidates.push(k * Fr.ORDER - 1n, k * Fr.ORDER + 1n, ((k * Fr.ORDER) >> 32n) << 32n)
     for (let i = 0; i < 300; i++) candidates.push(BigInt('0x' + randomBytes(32).toString('hex')))
     for (const x of candidates) {
       const words = limbs(x)
       const accepted = reduceIfBelowFiveModuli(words, 0)
-      expect(accepted).toBe(x < 5n * FIELD_MODULUS)
-      if (accepted) expect(bigintFromLimbs(words, 0)).toBe(x % FIELD_MODULUS)
+      expect(accepted).toBe(x < 5n * Fr.ORDER)
+      if (accepted) expect(bigintFromLimbs(words, 0)).toBe(x % Fr.ORDER)
     }
   })
 })
@@ -157,9 +157,9 @@ describe('field pads', () => {
     let topHalf = 0
     for (let j = 0; j < 4000; j++) {
       const value = bigintFromLimbs(pads, FIELD_LIMBS * j)
-      expect(value < FIELD_MODULUS).toBe(true)
+      expect(value < Fr.ORDER).toBe(true)
       expect(value).not.toBe(bigintFromLimbs(shifted, FIELD_LIMBS * j))
-      if (value >= FIELD_MODULUS / 2n) topHalf++
+      if (value >= Fr.ORDER / 2n) topHalf++
     }
     // Uniform pads put about half above r/2; 4000 samples stay within 2000 +- 200 (6 sigma).
     expect(Math.abs(topHalf - 2000)).toBeLessThan(200)

@@ -3,8 +3,8 @@
  * receive timeout so that a protocol bug fails fast instead of hanging the suite.
  */
 import { randomBytes } from 'node:crypto'
-import { type MemoryChannel, memoryChannelPair } from '../../src/mpc/memory-channel.js'
-import type { MpcSession } from '../../src/mpc/session.js'
+import { type MemoryChannel, memoryChannelPair } from '../../../src/mpc/memory-channel.js'
+import type { MpcSession } from '../../../src/mpc/session.js'
 
 export interface TestSession extends MpcSession {
   channel: MemoryChannel
@@ -43,9 +43,9 @@ export function framed(payloadBytes: number): { bytes: number; messages: number 
 type Traffic = { bytes: number; messages: number }
 
 /**
- * Traffic of one party in bidirectionalOle, where it is OT receiver for `received` products
- * and OT sender for `sent` products with `bits`-bit receiver factors: batches of at most
- * 2^18 OTs per direction; per batch it sends its IKNP columns (16 bytes per OT, OTs padded to
+ * Traffic of one party in oleMultiply, as OT receiver of `received` products or OT sender of
+ * `sent` products (one of them 0) with `bits`-bit receiver factors: batches of at most
+ * 2^18 OTs; per batch it sends its IKNP columns (16 bytes per OT, OTs padded to
  * a multiple of 32) and one 32-byte correction per OT where it is sender.
  */
 export function oleTraffic(received: number, sent: number, bits = 254): Traffic {
