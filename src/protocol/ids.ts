@@ -4,13 +4,16 @@
  * migration. Limits are per protocol because messages differ by orders of magnitude: a
  * signup is a public key, a 2PC message can be megabytes.
  */
+import { REACTIVATION_PROTOCOL } from '../core/reactivation/messages.js'
+
 export const PROTOCOL_PREFIX = '/maci-anon'
 
 export const PROTOCOLS = {
   signup: `${PROTOCOL_PREFIX}/signup/1.0.0`,
   message: `${PROTOCOL_PREFIX}/message/1.0.0`,
   sync: `${PROTOCOL_PREFIX}/sync/1.0.0`,
-  reactivate: `${PROTOCOL_PREFIX}/reactivate/2.0.0`,
+  // The session's message sequence is core's, and so is its version.
+  reactivate: REACTIVATION_PROTOCOL,
   status: `${PROTOCOL_PREFIX}/status/1.0.0`,
 } as const
 

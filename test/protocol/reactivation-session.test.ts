@@ -4,24 +4,24 @@ import { cp, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fieldToBytes, randomFieldElement } from '../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { poseidon, realLeafOf } from '../../src/crypto/poseidon.js'
-import { EncryptionContext, Operator, ReactivationRejected } from '../../src/daemon/operator.js'
+import { EncryptionContext } from '../../src/core/messages.js'
+import { Operator } from '../../src/daemon/operator.js'
+import { ReactivationRejected } from '../../src/core/reactivation.js'
 import { encryptTo } from '../../src/crypto/encryption.js'
-import { OperatorStore } from '../../src/daemon/store.js'
-import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
+import { LevelStore } from '../../src/store/level-store.js'
+import { makeDeactivation, type Deactivation } from '../../src/core/voter.js'
 import type { Channel } from '../../src/mpc/channel.js'
 import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
-import {
-  ACKNOWLEDGEMENT_TEXT,
-  prepareVoterReactivation,
-  requestReactivation,
-  runVoterSession,
-  serveReactivation,
-} from '../../src/protocol/reactivation-session.js'
+import { ACKNOWLEDGEMENT_TEXT } from '../../src/core/reactivation/messages.js'
+import { serveReactivation } from '../../src/core/reactivation/operator-session.js'
+import { prepareVoterReactivation } from '../../src/core/reactivation/voter-session.js'
+import { requestReactivation, runVoterSession } from '../../src/protocol/reactivate.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { temporaryDirectory } from '../operator/helpers.js'
+import { exportProofs } from '../../src/daemon/proof-export.js'
 
 const run = promisify(execFile)
 /** The sealed submission's plaintext: a C share (G1, 64 bytes) and the new key (two field elements). */
@@ -64,7 +64,7 @@ async function reactivate(operator: Operator, deactivation: Deactivation, leafIn
 
 /** Every byte string the tests can think of for a field element. */
 function encodings(value: bigint): Buffer[] {
-  const bigEndian = Buffer.from(fieldToBytes(value))
+  const bigEndian = Buffer.from(Fr.toBytesBE(value))
   return [bigEndian, Buffer.from(bigEndian).reverse(), Buffer.from(value.toString()), Buffer.from(value.toString(16))]
 }
 
@@ -119,7 +119,7 @@ describe('reactivation 2PC session', () => {
 
     const exported = join(workspace, 'export')
     await mkdir(exported)
-    expect(await operator.exportProofs(exported)).toBe(1)
+    expect(await exportProofs(operator, exported)).toBe(1)
     const files = (name: string) => ['vkey', 'public', 'proof'].map((kind) => join(exported, 'activation-0', `${name}.${kind}.json`))
     const { stdout } = await run(process.execPath, [join(root, 'node_modules/snarkjs/cli.js'), 'groth16', 'verify', ...files('leaf_opening')])
     expect(stdout).toContain('OK!')
@@ -187,7 +187,7 @@ describe('reactivation 2PC session', () => {
     // written over a copy of the state in which the voter's leaf was made with K.
     const target = join(workspace, 'wrong-key')
     await cp(join(workspace, 'operator-copy'), target, { recursive: true })
-    const store = await OperatorStore.open(target)
+    const store = await LevelStore.open(target)
     const secrets = JSON.parse((await store.get('secret/operator'))!) as Record<string, string>
     const params = JSON.parse((await store.get('meta/params'))!) as Record<string, unknown>
     const [wrongKey, wrongBlinding] = [randomFieldElement(), randomFieldElement()]

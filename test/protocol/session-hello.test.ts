@@ -1,9 +1,9 @@
 /**
- * The gate of the reactivation session (src/protocol/reactivation-session.ts), issue 14: the
- * hello and what the operator checks in it, each refusal with its status byte and the code
- * and text the voter reads back, the reservation of N and L while a session runs and their
- * release when it ends, the release check of the operator's vkeys, and a busy operator that
- * closed the stream before the hello. No 2PC runs here: the operator side gets a stub
+ * The gate of the reactivation session (src/core/reactivation/, and the BUSY mapping of
+ * src/protocol/reactivate.ts), issue 14: the hello and what the operator checks in it, each
+ * refusal with its status byte and the code and text the voter reads back, the reservation
+ * of N and L while a session runs and their release when it ends, the release check of the
+ * operator's vkeys, and a busy operator that closed the stream before the hello. No 2PC runs here: the operator side gets a stub
  * operator whose admission answers what each test says, and an admitted session is cut off
  * at the parameter agreement. This is the fast suite Stryker uses for these lines
  * (docs/MUTATION.md). Every test builds its own stub, so none depends on another's state.
@@ -11,18 +11,17 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeypair } from '../../src/crypto/keys.js'
-import { ReactivationRejected, type Operator, type PublicParameters, type ReactivationRejection } from '../../src/daemon/operator.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { ReactivationRejected, type ReactivationRejection } from '../../src/core/reactivation.js'
+import { type Operator } from '../../src/daemon/operator.js'
+import { type PublicParameters } from '../../src/core/parameters.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { ChannelError, type Channel } from '../../src/mpc/channel.js'
 import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
 import { busyReason, RemoteAbortError } from '../../src/protocol/errors.js'
-import {
-  prepareVoterReactivation,
-  ReactivationSessionError,
-  runVoterSession,
-  serveReactivation,
-  type PreparedReactivation,
-} from '../../src/protocol/reactivation-session.js'
+import { ReactivationSessionError } from '../../src/core/reactivation/errors.js'
+import { serveReactivation } from '../../src/core/reactivation/operator-session.js'
+import { prepareVoterReactivation, type PreparedReactivation } from '../../src/core/reactivation/voter-session.js'
+import { runVoterSession } from '../../src/protocol/reactivate.js'
 import type { ProofWithSignals } from '../../src/zk/groth16.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
 import { encodeProof, PROOF_BYTES } from '../../src/zk/proof-encoding.js'

@@ -9,12 +9,14 @@
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { FIELD_MODULUS, randomFieldElement } from '../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { Operator } from '../../src/daemon/operator.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
-import { prepareVoterReactivation, runVoterSession, serveReactivation, type PreparedReactivation } from '../../src/protocol/reactivation-session.js'
+import { serveReactivation } from '../../src/core/reactivation/operator-session.js'
+import { prepareVoterReactivation, type PreparedReactivation } from '../../src/core/reactivation/voter-session.js'
+import { runVoterSession } from '../../src/protocol/reactivate.js'
 import { BeaverArithmetic } from '../../src/zk/beaver-arithmetic.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { loadBn128, type Bn128 } from '../../src/zk/zkey.js'
@@ -76,7 +78,7 @@ describe('C* masking in the reactivation session, randomness pinned', () => {
         piA: leafOpening.proof.pi_a,
         piC: leafOpening.proof.pi_c,
         verifies: await verifyProof('leaf_opening', leafOpening),
-        mu: (muShares[0] + muShares[1]) % FIELD_MODULUS,
+        mu: (muShares[0] + muShares[1]) % Fr.ORDER,
       }
     } finally {
       await operator.close()
@@ -139,7 +141,7 @@ describe('C* masking in the reactivation session, randomness pinned', () => {
     expect(second.piA).toEqual(first.piA)
     expect(second.piC).not.toEqual(first.piC)
     const difference = curve.G1.add(point(first.piC), curve.G1.neg(point(second.piC)))
-    const mask = curve.G1.timesFr(curve.G1.g, curve.Fr.e((first.mu - second.mu + FIELD_MODULUS) % FIELD_MODULUS))
+    const mask = curve.G1.timesFr(curve.G1.g, curve.Fr.e((first.mu - second.mu + Fr.ORDER) % Fr.ORDER))
     expect(curve.G1.eq(difference, mask)).toBe(true)
   })
 })

@@ -1,0 +1,108 @@
+/**
+ * The 2PC both parties of a reactivation run once the hello is through (DESIGN 2.3): the
+ * operator (party 0, garbler) and the voter (party 1, evaluator) jointly prove the
+ * leaf-opening statement; only the operator learns the proof, and it is junk unless the
+ * voter's leaf is H(K, c, i).
+ *
+ *   parameter agreement, Beaver triples by OT, shared Poseidon H(K, c, i), validity bit
+ *   b = [H(K, c, i) == leaf] by garbled circuit, collaborative Groth16 with
+ *   C* = C + (1 - b) mu G1
+ *
+ * Both parties run the same steps in the same order; each puts in its own inputs and 0 for
+ * the other's.
+ */
+import { createHash } from 'node:crypto'
+import { Fr } from '../../crypto/field.js'
+import { publicKeyToString } from '../../crypto/keys.js'
+import type { Channel } from '../../mpc/channel.js'
+import { xorBitToAdditive } from '../../mpc/convert.js'
+import { secureEquality } from '../../mpc/garbled/equality.js'
+import { agreeParameters, Party, type MpcSession } from '../../mpc/session.js'
+import { generateSquarePairs, generateTriples } from '../../mpc/triples.js'
+import { BeaverArithmetic, type Preprocessing } from '../../zk/beaver-arithmetic.js'
+import { proveCollaboratively, type CollaborativeProofShare } from '../../zk/collaborative-groth16.js'
+import { sharedPoseidonTrace } from '../../zk/poseidon-trace.js'
+import { witnessShare } from '../../zk/witness-layout.js'
+import type { PublicParameters } from '../parameters.js'
+import type { VoterReactivation } from '../voter.js'
+import { preprocessingPerSession, type LeafOpeningCircuit } from './circuits.js'
+import { REACTIVATION_PROTOCOL } from './messages.js'
+import type { ReactivationPhase } from './options.js'
+
+/** This party's private inputs to the leaf-opening proof. */
+export type OwnInputs = { party: 'voter'; inputs: VoterReactivation['leafOpening'] } | { party: 'operator'; inputs: { K: bigint; kappa: bigint } }
+
+/** What both parties must agree on before any secret is used. */
+function sessionParameters(params: PublicParameters, loaded: LeafOpeningCircuit): Uint8Array {
+  const description = JSON.stringify({
+    protocol: REACTIVATION_PROTOCOL,
+    keyCommitment: params.keyCommitment.toString(),
+    operatorPublicKey: publicKeyToString(params.operatorPublicKey),
+    vkeyHashes: params.vkeyHashes,
+    zkey: loaded.zkeyHash,
+    preprocessing: preprocessingPerSession(loaded.zkey.domainSize),
+  })
+  return new TextEncoder().encode(description)
+}
+
+function sessionId(voterNonce: Uint8Array, operatorNonce: Uint8Array): Uint8Array {
+  return createHash('sha256').update('maci-anon/reactivate/session/v1').update(voterNonce).update(operatorNonce).digest()
+}
+
+/**
+ * The MPC session of one reactivation, bound to the nonces of the hello and its reply, once
+ * both parties have agreed on its parameters.
+ */
+export async function agreeSession(
+  channel: Channel,
+  party: Party,
+  nonces: { voter: Uint8Array; operator: Uint8Array },
+  params: PublicParameters,
+  loaded: LeafOpeningCircuit,
+  timeoutMs: number | undefined,
+): Promise<MpcSession> {
+  const session: MpcSession = { channel, party, sessionId: sessionId(nonces.voter, nonces.operator), timeoutMs }
+  await agreeParameters(session, sessionParameters(params, loaded))
+  return session
+}
+
+/** Input-independent preprocessing: the Beaver triples and square pairs of one session. */
+export async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit): Promise<Preprocessing> {
+  const counts = preprocessingPerSession(loaded.zkey.domainSize)
+  // The operator sends in every OT, so one base-OT set serves the triples, the square pairs,
+  // the garbled circuit's input labels and the bit conversion.
+  const options = { otSender: Party.operator } as const
+  const triples = await generateTriples(session, counts.triples, options)
+  const squares = await generateSquarePairs(session, counts.squares, options)
+  return { triples, squares }
+}
+
+/** The 2PC after preprocessing, to this party's proof share; the same steps for both parties. */
+export async function jointlyProve(
+  session: MpcSession,
+  loaded: LeafOpeningCircuit,
+  preprocessing: Preprocessing,
+  own: OwnInputs,
+  publicSignals: bigint[],
+  onPhase: (phase: ReactivationPhase) => void,
+): Promise<CollaborativeProofShare> {
+  const arithmetic = new BeaverArithmetic(session, preprocessing)
+
+  onPhase('shared-hash')
+  // H(K, c, i): the operator holds K, the voter holds c and i; each puts 0 for the other's inputs.
+  const inputShares = own.party === 'operator' ? [own.inputs.K, 0n, 0n] : [0n, own.inputs.commitment, own.inputs.index]
+  const trace = await sharedPoseidonTrace(inputShares, arithmetic)
+
+  onPhase('validity-bit')
+  // b = [H(K, c, i) == leaf] with H = h_O + h_V: the garbler inputs o = h_O, the evaluator
+  // u = leaf - h_V, so b = [u == o] and neither learns the other's input or b. The operator
+  // garbles: a garbler chooses the circuit it garbles, and a voter garbling "always equal"
+  // would turn the mask off for a random leaf.
+  const equalityInput = own.party === 'operator' ? trace.output : Fr.create(own.inputs.leaf - trace.output)
+  const bitShare = await secureEquality(session, own.party === 'operator' ? 'garbler' : 'evaluator', equalityInput)
+  const validityBitShare = await xorBitToAdditive(session, bitShare)
+
+  onPhase('proof')
+  const witness = witnessShare(loaded.layout, own.party, own.inputs, trace)
+  return proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, { validityBitShare, publicSignals })
+}
