@@ -25,8 +25,9 @@ import { Point, toAffine } from '../src/crypto/babyjubjub.js'
 import { randomFieldElement } from '../src/crypto/field.js'
 import { publicKeyToString, type PublicKey } from '../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../src/crypto/merkle.js'
-import { MESSAGE_CIPHERTEXT_BYTES, Operator } from '../src/daemon/operator.js'
-import { indexKey, OperatorStore, type BatchOperation } from '../src/daemon/store.js'
+import { MESSAGE_CIPHERTEXT_BYTES } from '../src/core/messages.js'
+import { Operator } from '../src/daemon/operator.js'
+import { indexKey, LevelStore, type BatchOperation } from '../src/store/level-store.js'
 import { WORKER_TAG, type SliceRequest, type SliceResult } from './operator-state-worker.js'
 
 const WRITE_CHUNK = 5_000
@@ -44,7 +45,7 @@ function computeInWorker(request: SliceRequest): Promise<SliceResult> {
 
 async function build(directory: string, count: number): Promise<void> {
   await Operator.initialize(directory)
-  const store = await OperatorStore.open(directory)
+  const store = await LevelStore.open(directory)
   try {
     const secrets = JSON.parse((await store.get('secret/operator')) as string) as { privateKey: string }
     const privateKey = Uint8Array.from(Buffer.from(secrets.privateKey, 'hex'))
@@ -87,9 +88,12 @@ async function build(directory: string, count: number): Promise<void> {
   }
 }
 
-/** The directory of an operator state with `count` voters, built on first use. */
+/**
+ * The directory of an operator state with `count` voters, built on first use. The suffix is
+ * the layout's version: v2 holds keys of MACI's derivation, which v1 directories predate.
+ */
 export async function operatorStateOf(count: number, root: string): Promise<string> {
-  const directory = join(root, `operator-${count}-v1`)
+  const directory = join(root, `operator-${count}-v2`)
   if (existsSync(directory)) return directory
   const partial = `${directory}.partial`
   await rm(partial, { recursive: true, force: true })

@@ -21,17 +21,21 @@ import { addPoint, inCurve, mulPointEscalar, subOrder, type Point as ZkPoint } f
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
 import { fromAffine, isInPrimeSubgroup } from '../src/crypto/babyjubjub.js'
 import { decryptWith, encryptTo } from '../src/crypto/encryption.js'
-import { fieldFromBytes, fieldToBytes, randomFieldElement } from '../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../src/crypto/field.js'
 import { generateKeypair, hashPublicKey, keypairFromPrivateKey, sharedPoint, sign, verify, type Keypair, type PublicKey } from '../src/crypto/keys.js'
 import { commitmentOf, poseidon } from '../src/crypto/poseidon.js'
 import { decodeMessage, encodeMessage, MessageKind, signMessage, verifyMessage, type SignedMessage } from '../src/crypto/signed-message.js'
-import { EncryptionContext, Operator } from '../src/daemon/operator.js'
-import { OperatorStore } from '../src/daemon/store.js'
+import { EncryptionContext } from '../src/core/messages.js'
+import { Operator } from '../src/daemon/operator.js'
+import { LevelStore } from '../src/store/level-store.js'
 import { median, printTable } from './report.js'
 
 const { derivePublicKey, deriveSecretScalar, signMessage: zkSign, verifySignature } = createRequire(import.meta.url)(
-  '@zk-kit/eddsa-poseidon/blake-1',
+  '@zk-kit/eddsa-poseidon',
 ) as typeof EddsaPoseidon
+
+/** What MACI hands zk-kit for a private key: its decimal string (src/crypto/keys.ts). */
+const maciSeed = (privateKey: Uint8Array) => BigInt(`0x${Buffer.from(privateKey).toString('hex')}`).toString()
 
 const SIGNUPS = 2_000
 const DEACTIVATED = 200
@@ -50,10 +54,10 @@ function timeEach<T>(inputs: readonly T[], run: (input: T) => unknown): number {
 
 /** The decryption as it was: zk-kit's ECDH, then the same HKDF and AES-GCM as src/crypto/encryption.ts. */
 function zkKitDecrypt(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): Uint8Array {
-  const ephemeral: ZkPoint<bigint> = [fieldFromBytes(ciphertext.subarray(0, 32)), fieldFromBytes(ciphertext.subarray(32, 64))]
+  const ephemeral: ZkPoint<bigint> = [Fr.fromBytesBE(ciphertext.subarray(0, 32)), Fr.fromBytesBE(ciphertext.subarray(32, 64))]
   if (!inCurve(ephemeral)) throw new Error('ephemeral key is not on the curve')
   const shared = zkKitSharedPoint(privateKey, ephemeral)
-  const secret = Buffer.concat([fieldToBytes(shared[0]), fieldToBytes(shared[1])])
+  const secret = Buffer.concat([Fr.toBytesBE(shared[0]), Fr.toBytesBE(shared[1])])
   const key = Buffer.from(hkdfSync('sha256', secret, ciphertext.subarray(0, 64), `maci-anon/ecies/v1/${context}`, 32))
   const decipher = createDecipheriv('aes-256-gcm', key, ciphertext.subarray(64, 76))
   decipher.setAAD(ciphertext.subarray(0, 76))
@@ -62,7 +66,7 @@ function zkKitDecrypt(privateKey: Uint8Array, ciphertext: Uint8Array, context: s
 }
 
 function zkKitSharedPoint(privateKey: Uint8Array, point: ZkPoint<bigint>): ZkPoint<bigint> {
-  let shared = mulPointEscalar(point, deriveSecretScalar(Buffer.from(privateKey)))
+  let shared = mulPointEscalar(point, deriveSecretScalar(maciSeed(privateKey)))
   for (let doubling = 0; doubling < 3; doubling++) shared = addPoint(shared, shared)
   if (shared[0] === 0n && shared[1] === 1n) throw new Error('small order')
   return shared
@@ -100,7 +104,7 @@ interface Setup {
 async function buildOperator(directory: string): Promise<Setup> {
   await Operator.initialize(directory, { voteOptions: VOTE_OPTIONS })
   // The baseline runs zk-kit's decryption on the same votes, so it needs the operator's key.
-  const store = await OperatorStore.open(directory)
+  const store = await LevelStore.open(directory)
   const stored = JSON.parse((await store.get('secret/operator')) ?? '{}') as { privateKey: string }
   await store.close()
   const privateKey = Uint8Array.from(Buffer.from(stored.privateKey, 'hex'))
@@ -163,12 +167,12 @@ function microFigures(): Array<[string, string, string, string]> {
   )
   row(
     'EdDSA-Poseidon sign',
-    (i) => zkSign(Buffer.from(keypairs[i].privateKey), messages[i]),
+    (i) => zkSign(maciSeed(keypairs[i].privateKey), messages[i]),
     (i) => sign(keypairs[i].privateKey, messages[i]),
   )
   row(
     'public key from private key',
-    (i) => derivePublicKey(Buffer.from(keypairs[i].privateKey)),
+    (i) => derivePublicKey(maciSeed(keypairs[i].privateKey)),
     (i) => keypairFromPrivateKey(keypairs[i].privateKey),
   )
   return rows

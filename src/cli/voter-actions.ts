@@ -1,5 +1,5 @@
 /**
- * What `maci-anon voter keygen|signup|deactivate|sync|reactivate|vote|status` do, loaded
+ * What `maci-anon voter keygen|import-key|export-key|signup|deactivate|sync|reactivate|vote|status` do, loaded
  * when one of them runs (voter-commands.ts declares them and their flags). Keys and
  * deactivation secrets live in the encrypted keystore; every network step is one short-lived
  * light node. `reactivate` prints only the operator's fixed acknowledgement, so its output
@@ -20,11 +20,12 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from 'commander'
-import { generateKeypair, publicKeyToString } from '../crypto/keys.js'
+import { generateKeypair, keypairFromPrivateKey, publicKeyToString, type PublicKey } from '../crypto/keys.js'
+import { decodePrivateKey, encodePrivateKey, encodePublicKey } from '../crypto/maci-key-format.js'
 import type { Config } from '../daemon/config.js'
-import type { PublicParameters } from '../daemon/operator.js'
+import type { PublicParameters } from '../core/parameters.js'
 import { dataPaths } from '../daemon/paths.js'
-import { makeDeactivation, makeVote } from '../daemon/voter.js'
+import { makeDeactivation, makeVote } from '../core/voter.js'
 import { AnonymousClient, checkAnonymitySet, type StoredReceipt, type TreeSyncOptions, type VerifiedTree, type VoterEndpoints } from '../daemon/voter-client.js'
 import {
   completePending,
@@ -38,10 +39,11 @@ import {
   type VoterState,
 } from '../daemon/voter-keystore.js'
 import { RemoteAbortError } from '../protocol/errors.js'
-import type { ReactivationPhase } from '../protocol/reactivation-session.js'
+import { ReactivationSessionError } from '../core/reactivation/errors.js'
+import type { ReactivationPhase } from '../core/reactivation/options.js'
 import { CliError } from './errors.js'
 import { commandConfig, isJson } from './options.js'
-import { canPrompt, promptPassphrase } from './passphrase.js'
+import { canPrompt, promptPassphrase, readHidden } from './passphrase.js'
 import { printResult, table } from './output.js'
 import { formatBytes, Progress } from './progress.js'
 
@@ -67,14 +69,60 @@ export async function keygen(options: { ifMissing?: boolean }, command: Command)
     if (options.ifMissing !== true) throw new CliError(`a keystore already exists at ${context.keystore}`)
     // Opened, not only found: a keystore this passphrase cannot open fails here, not at the next step.
     const { key } = currentKey(await loadLockedState(context))
-    const result = { publicKey: publicKeyToString(key.keypair.publicKey), keystore: context.keystore, existing: true }
+    const result = { ...publicKeyFields(key.keypair.publicKey), keystore: context.keystore, existing: true }
     printResult(context.json, result, table(Object.entries(result)))
     return
   }
   await mkdir(dirname(context.keystore), { recursive: true, mode: 0o700 })
   const keypair = generateKeypair()
   await saveVoterState(context.keystore, context.passphrase, { keys: [{ keypair, origin: 'keygen' }], deactivations: [], pending: [] })
-  const result = { publicKey: publicKeyToString(keypair.publicKey), keystore: context.keystore }
+  const result = { ...publicKeyFields(keypair.publicKey), keystore: context.keystore }
+  printResult(context.json, result, table(Object.entries(result)))
+}
+
+/**
+ * A MACI private key (macisk.…) as the current key: a new keystore holding it, or, with
+ * --replace-current, the newest key of the existing one, whose earlier keys and
+ * deactivation secrets stay. Importing the current key again changes nothing.
+ */
+export async function importKey(text: string | undefined, options: { replaceCurrent?: boolean }, command: Command): Promise<void> {
+  const keypair = keypairFromPrivateKey(parsePrivateKey(await privateKeyText(text)))
+  const context = await voterContext(command, true)
+  if (!(await keystoreExists(context.keystore))) {
+    await mkdir(dirname(context.keystore), { recursive: true, mode: 0o700 })
+    await saveVoterState(context.keystore, context.passphrase, { keys: [{ keypair, origin: 'import' }], deactivations: [], pending: [] })
+    const result = { key: 0, ...publicKeyFields(keypair.publicKey), keystore: context.keystore }
+    printResult(context.json, result, table(Object.entries(result)))
+    return
+  }
+  const state = await loadLockedState(context)
+  const held = state.keys.findIndex((key) => Buffer.from(key.keypair.privateKey).equals(Buffer.from(keypair.privateKey)))
+  if (held >= 0 && held === currentKey(state).index) {
+    const result = { key: held, ...publicKeyFields(keypair.publicKey), keystore: context.keystore, existing: true }
+    printResult(context.json, result, table(Object.entries(result)))
+    return
+  }
+  if (held >= 0) throw new CliError(`the keystore ${context.keystore} holds this key already, as key ${held}`)
+  if (options.replaceCurrent !== true) {
+    throw new CliError(`a keystore already exists at ${context.keystore}: add --replace-current to make the imported key its current key`)
+  }
+  state.keys.push({ keypair, origin: 'import' })
+  await saveVoterState(context.keystore, context.passphrase, state)
+  const result = { key: state.keys.length - 1, ...publicKeyFields(keypair.publicKey), keystore: context.keystore }
+  printResult(context.json, result, table(Object.entries(result)))
+}
+
+/** A key in MACI's format; the private key only when asked, with a warning on stderr. */
+export async function exportKey(options: { key?: string; private?: boolean }, command: Command): Promise<void> {
+  const context = await voterContext(command)
+  const state = await loadLockedState(context)
+  const index = keyIndex(state, options.key)
+  const { keypair } = state.keys[index]
+  const result: Record<string, unknown> = { key: index, ...publicKeyFields(keypair.publicKey) }
+  if (options.private === true) {
+    process.stderr.write('warning: the line macisk.… is this key’s private key: whoever reads it can sign, vote and deactivate as you\n')
+    result.macisk = encodePrivateKey(keypair.privateKey)
+  }
   printResult(context.json, result, table(Object.entries(result)))
 }
 
@@ -160,7 +208,7 @@ export async function reactivate(options: { deactivation?: string }, command: Co
     let submitted = false
     try {
       // Loaded here only: the session pulls in the MPC engine and circuit artifacts.
-      const { prepareVoterReactivation } = await import('../protocol/reactivation-session.js')
+      const { prepareVoterReactivation } = await import('../core/reactivation/voter-session.js')
       progress.begin('membership proof (voter alone, before the session: the operator checks it first)')
       const prepared = prepareVoterReactivation({
         secret: deactivation.secret,
@@ -219,7 +267,7 @@ export async function status(_options: unknown, command: Command): Promise<void>
   const current = state.keys.length === 0 ? undefined : currentKey(state).index
   const keys = state.keys.map((key, index) => ({
     index,
-    publicKey: publicKeyToString(key.keypair.publicKey),
+    ...publicKeyFields(key.keypair.publicKey),
     origin: key.origin,
     stateIndex: key.stateIndex,
     // The key that votes and deactivates when no --key is given.
@@ -244,7 +292,7 @@ export async function status(_options: unknown, command: Command): Promise<void>
   const lines = [
     ...keys.map((key) => {
       const signedUp = key.stateIndex === undefined ? 'not signed up' : `state index ${key.stateIndex}`
-      return `${key.current ? '*' : ' '} key ${key.index} (${key.origin}, ${signedUp}): ${key.publicKey}${key.current ? '  <- current' : ''}`
+      return `${key.current ? '*' : ' '} key ${key.index} (${key.origin}, ${signedUp}): ${key.macipk}${key.current ? '  <- current' : ''}`
     }),
     ...deactivations.map((entry) => {
       const attempt = entry.reactivatedAs === undefined ? '' : `, reactivation attempted as key ${entry.reactivatedAs}`
@@ -284,13 +332,40 @@ function markAttempt(state: VoterState, deactivation: VoterDeactivation, keypair
  * attempt (its nullifier then spent, its key perhaps active).
  */
 function unusedAttemptDropped(state: VoterState, attempt: SavedAttempt, submitted: boolean, error: unknown): boolean {
-  const refusedSubmission = error instanceof Error && error.name === 'ReactivationSessionError' && (error as Error & { code?: string }).code === 'REFUSED'
+  const refusedSubmission = error instanceof ReactivationSessionError && error.code === 'REFUSED'
   if (submitted && !refusedSubmission) return false
   const at = state.keys.lastIndexOf(attempt.key)
   if (at !== state.keys.length - 1 || attempt.deactivation.reactivatedAs !== at) return false
   state.keys.pop()
   attempt.deactivation.reactivatedAs = attempt.previous
   return true
+}
+
+/** A public key as MACI writes it (macipk.…) and as the decimal pair x:y. */
+function publicKeyFields(publicKey: PublicKey): { macipk: string; publicKey: string } {
+  return { macipk: encodePublicKey(publicKey), publicKey: publicKeyToString(publicKey) }
+}
+
+/** A mistyped key is the user's error: one sentence, which never repeats the key. */
+function parsePrivateKey(text: string): Uint8Array {
+  try {
+    return decodePrivateKey(text.trim())
+  } catch (error) {
+    throw new CliError((error as Error).message)
+  }
+}
+
+/**
+ * The text of a private key to import: the argument, else typed with echo off on a terminal,
+ * else all of stdin, so that a script need not put it where `ps` shows it.
+ */
+async function privateKeyText(argument: string | undefined): Promise<string> {
+  if (argument !== undefined) return argument
+  if (canPrompt()) return readHidden('MACI private key (macisk.…): ')
+  if (process.stdin.isTTY === true) throw new CliError('give the MACI private key as an argument or on stdin')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** The keystore's state, held by this command until it exits (lockKeystore). */
@@ -344,8 +419,8 @@ export class DeactivationUnconfirmedError extends CliError {
       `the deactivation of key ${keyIndex} was sent but its receipt did not arrive (${cause.message}); the operator may have recorded it. ` +
         'Its secret and ciphertext are saved in the keystore as pending: the next "voter deactivate" (or "voter sync", "voter reactivate") ' +
         'finds it in the public log, or re-sends the same ciphertext if the operator never got it. Do not make a new keystore.',
+      'DEACTIVATION_UNCONFIRMED',
     )
-    this.name = 'DeactivationUnconfirmedError'
   }
 }
 

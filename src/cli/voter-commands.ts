@@ -24,6 +24,21 @@ export function voterCommands(program: Command): void {
     .option('--if-missing', 'if a keystore exists already, keep it and print its newest key instead of failing')
     .action(async (options: { ifMissing?: boolean }, command: Command) => (await actions()).keygen(options, command))
 
+  withConfigFlags(
+    voter
+      .command('import-key')
+      .argument('[key]', 'MACI private key, macisk.… (omit it to type it hidden on a terminal, or to pipe it on stdin: an argument shows in `ps`)')
+      .description('import a MACI private key (macisk.…) as the current key, creating the keystore if there is none'),
+    ['dataDir', 'passphrase'],
+  )
+    .option('--replace-current', 'if a keystore exists, add the key to it as the new current key (earlier keys and deactivation secrets stay)')
+    .action(async (key: string | undefined, options: { replaceCurrent?: boolean }, command: Command) => (await actions()).importKey(key, options, command))
+
+  withConfigFlags(voter.command('export-key').description('print a key in MACI’s format: macipk.…, and macisk.… with --private'), ['dataDir', 'passphrase'])
+    .option('--key <index>', 'key to export (default: the current one)')
+    .option('--private', 'also print the private key (macisk.…): whoever reads it can vote as you')
+    .action(async (options: { key?: string; private?: boolean }, command: Command) => (await actions()).exportKey(options, command))
+
   withConfigFlags(voter.command('signup').description('sign up a key with the operator'), NETWORK_KEYS)
     .option('--key <index>', 'key to sign up (default: the newest)')
     .option('--if-missing', 'if the keystore records the key as signed up already, print its state index instead of signing up again')

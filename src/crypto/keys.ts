@@ -1,23 +1,47 @@
 /**
- * MACI-compatible keys: EdDSA-Poseidon on BabyJubJub with BLAKE-512 key derivation, as MACI
- * and circomlibjs do (zk-kit's `blake-1` variant; its default uses BLAKE2b and gives other
- * keys). A private key is 32 random bytes; its public key is a curve point; signatures are
- * over one field element. Results are those of zk-kit and circomlibjs, bit for bit; the curve
- * arithmetic behind them is src/crypto/babyjubjub.ts (test/crypto/babyjubjub.test.ts
- * compares the two).
+ * MACI's keys, as MACI 3.0 makes them (@maci-protocol/crypto, ts/keys.ts; serialised by
+ * @maci-protocol/domainobjs, see src/crypto/maci-key-format.ts): EdDSA-Poseidon on BabyJubJub
+ * as zk-kit's @zk-kit/eddsa-poseidon computes it with its default entry, whose hash is
+ * BLAKE-512 (BLAKE-1; the package's `blake-2b` entry is another variant, unused by MACI).
+ *
+ * A private key is MACI's: a random 256-bit integer (generatePrivateKey reads 32 random bytes
+ * big-endian), held here as those 32 big-endian bytes. MACI never hands zk-kit the bytes: it
+ * passes the integer's decimal string (`privateKey.toString()`), and zk-kit hashes that
+ * string's UTF-8 bytes. So the secret scalar is deriveSecretScalar(decimal) (MACI's
+ * formatPrivateKeyForBabyJub), the public key derivePublicKey(decimal) (generatePublicKey),
+ * a signature signMessage(decimal, msg) (sign), and ECDH uses the same scalar. maci-anon 0.1
+ * hashed the 32 raw bytes instead, which gave other keys for the same private key; its
+ * keystores and operator directories are refused on open.
+ *
+ * Results equal MACI's bit for bit (test/crypto/maci-keys.test.ts, against vectors made by
+ * MACI's packages), except sharedPoint, which clears the cofactor (see there). The curve
+ * arithmetic is src/crypto/babyjubjub.ts (test/crypto/babyjubjub.test.ts compares it with
+ * zk-kit's and circomlibjs's).
  */
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { blake512 } from '@noble/hashes/blake1.js'
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
 import type { Signature } from '@zk-kit/eddsa-poseidon'
+import { MaciAnonError } from '../errors.js'
 import { fromAffine, isCurvePoint, isInPrimeSubgroup, Point, SUBGROUP_ORDER, toAffine } from './babyjubjub.js'
-import { bytesToBigInt, FIELD_MODULUS, fieldFromDecimal } from './field.js'
+import { bytesToNumberBE } from '@noble/curves/utils.js'
+import { Fr } from './field.js'
 import { poseidon } from './poseidon.js'
 
-// The package's ESM build points at files it does not ship, so load its CommonJS build. Its
-// scalar derivation stays the reference for keys; the curve arithmetic is src/crypto/babyjubjub.ts.
-const { deriveSecretScalar } = createRequire(import.meta.url)('@zk-kit/eddsa-poseidon/blake-1') as typeof EddsaPoseidon
+// The package's ESM build imports blakejs's CommonJS exports by name, which Node refuses, so
+// load its CommonJS build: the default entry, as MACI's keys.ts imports it. Its scalar
+// derivation stays the reference for keys; the curve arithmetic is src/crypto/babyjubjub.ts.
+const { deriveSecretScalar } = createRequire(import.meta.url)('@zk-kit/eddsa-poseidon') as typeof EddsaPoseidon
+
+/**
+ * What MACI gives zk-kit for a private key: the decimal string of the key read as a
+ * big-endian integer (`privateKey.toString()` of MACI's bigint). zk-kit takes a string's
+ * UTF-8 bytes, so this string is the input of every BLAKE-512 below.
+ */
+function maciSeed(privateKey: Uint8Array): string {
+  return bytesToNumberBE(privateKey).toString()
+}
 
 export type PublicKey = readonly [bigint, bigint]
 export type { Signature }
@@ -27,10 +51,9 @@ export interface Keypair {
   publicKey: PublicKey
 }
 
-export class KeyError extends Error {
+export class KeyError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'KeyError'
+    super('KEY', message)
   }
 }
 
@@ -40,7 +63,7 @@ export function generateKeypair(): Keypair {
 
 export function keypairFromPrivateKey(privateKey: Uint8Array): Keypair {
   if (privateKey.length !== 32) throw new KeyError('a private key is 32 bytes')
-  const publicKey = toAffine(Point.BASE.multiply(deriveSecretScalar(Buffer.from(privateKey))))
+  const publicKey = toAffine(Point.BASE.multiply(deriveSecretScalar(maciSeed(privateKey))))
   return { privateKey: Uint8Array.from(privateKey), publicKey }
 }
 
@@ -71,7 +94,7 @@ export function hashPublicKey(publicKey: PublicKey): bigint {
   return poseidon([publicKey[0], publicKey[1]])
 }
 
-const littleEndian = (bytes: Uint8Array) => bytesToBigInt(Uint8Array.from(bytes).reverse())
+const littleEndian = (bytes: Uint8Array) => bytesToNumberBE(Uint8Array.from(bytes).reverse())
 
 function littleEndian32(value: bigint): Uint8Array {
   const out = new Uint8Array(32)
@@ -80,16 +103,17 @@ function littleEndian32(value: bigint): Uint8Array {
 }
 
 /**
- * EdDSA-Poseidon as circomlibjs's signPoseidon and zk-kit's signMessage compute it, with the
- * same bytes out: h = BLAKE-512(privateKey); s is h[0..32] pruned (RFC 8032 5.1.5 clamping,
- * to bit 254), read little-endian; A = (s >> 3)·B8 is the public key; the nonce is
+ * EdDSA-Poseidon as MACI's sign (zk-kit's signMessage on the key's decimal string) computes
+ * it, with the same bytes out: h = BLAKE-512(the UTF-8 bytes of maciSeed(privateKey)); s is
+ * h[0..32] pruned (RFC 8032 5.1.5 clamping, to bit 254), read little-endian;
+ * A = (s >> 3)·B8 is the public key; the nonce is
  * r = BLAKE-512(h[32..64] | msg as 32 bytes LE) mod l; R8 = r·B8;
  * S = r + Poseidon(R8, A, msg)·s mod l. Since s = 8·(s >> 3), S·B8 = R8 + 8·hm·A.
  * Both multiplications use the base point's precomputed table in constant time.
  */
 export function sign(privateKey: Uint8Array, message: bigint): Signature<bigint> {
-  if (message < 0n || message >= FIELD_MODULUS) throw new KeyError('a signed message is a field element')
-  const hash = blake512(privateKey)
+  if (message < 0n || message >= Fr.ORDER) throw new KeyError('a signed message is a field element')
+  const hash = blake512(new TextEncoder().encode(maciSeed(privateKey)))
   const pruned = hash.slice(0, 32)
   pruned[0] &= 0xf8
   pruned[31] &= 0x7f
@@ -117,7 +141,7 @@ const isPair = (value: unknown): value is [bigint, bigint] =>
  */
 export function verify(publicKey: PublicKey, message: bigint, signature: Signature<bigint>): boolean {
   // As sign refuses it: Poseidon reduces its inputs, so message + r would pass for message.
-  if (typeof message !== 'bigint' || message < 0n || message >= FIELD_MODULUS) return false
+  if (typeof message !== 'bigint' || message < 0n || message >= Fr.ORDER) return false
   if (typeof signature !== 'object' || signature === null || !isPair(signature.R8) || typeof signature.S !== 'bigint') return false
   const { R8, S } = signature
   if (S < 0n || S >= SUBGROUP_ORDER || !isCurvePoint(R8[0], R8[1]) || !isOnCurve(publicKey)) return false
@@ -131,16 +155,18 @@ export function verify(publicKey: PublicKey, message: bigint, signature: Signatu
 }
 
 /**
- * BabyJubJub Diffie-Hellman with MACI's scalar derivation from the private key, and the
- * cofactor cleared: 8 * (k * P). Ephemeral keys are fresh each time, so instead of a subgroup
- * check per message, the multiplication by 8 removes any small-order part a malicious key
- * could carry (which would otherwise leak k mod 8); a result at the identity is refused.
- * k is secret, so k * P is noble's constant-time fixed-window multiplication.
+ * BabyJubJub Diffie-Hellman with MACI's secret scalar k (formatPrivateKeyForBabyJub), and
+ * the cofactor cleared: 8 * (k * P), that is 8 times MACI's generateEcdhSharedKey. The
+ * clearing is a security property, kept on purpose: ephemeral keys are fresh each time, so
+ * instead of a subgroup check per message, the multiplication by 8 removes any small-order
+ * part a malicious key could carry (which would otherwise leak k mod 8); a result at the
+ * identity is refused. k is secret, so k * P is noble's constant-time fixed-window
+ * multiplication.
  */
 export function sharedPoint(privateKey: Uint8Array, publicKey: PublicKey): [bigint, bigint] {
   const [x, y] = publicKey
   if (!isCurvePoint(x, y)) throw new KeyError('public key is not on BabyJubJub')
-  const point = fromAffine(x, y).multiply(deriveSecretScalar(Buffer.from(privateKey))).clearCofactor()
+  const point = fromAffine(x, y).multiply(deriveSecretScalar(maciSeed(privateKey))).clearCofactor()
   if (point.is0()) throw new KeyError('public key has small order')
   return toAffine(point)
 }
@@ -152,7 +178,7 @@ export function publicKeyToString(publicKey: PublicKey): string {
 export function publicKeyFromString(text: string): PublicKey {
   const parts = text.split(':')
   if (parts.length !== 2) throw new KeyError('a public key is written "x:y" in decimal')
-  const publicKey: PublicKey = [fieldFromDecimal(parts[0]), fieldFromDecimal(parts[1])]
+  const publicKey: PublicKey = [Fr.fromDecimal(parts[0]), Fr.fromDecimal(parts[1])]
   if (!isOnCurve(publicKey)) throw new KeyError('public key is not on BabyJubJub')
   return publicKey
 }

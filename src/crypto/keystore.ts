@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
+import { MaciAnonError } from '../errors.js'
 
 const scrypt = promisify(scryptCallback) as (
   password: string,
@@ -18,10 +19,9 @@ const scrypt = promisify(scryptCallback) as (
 const KDF = { N: 1 << 15, r: 8, p: 1 }
 const VERSION = 1
 
-export class KeystoreError extends Error {
+export class KeystoreError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'KeystoreError'
+    super('KEYSTORE', message)
   }
 }
 

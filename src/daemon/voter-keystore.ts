@@ -13,8 +13,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { keypairFromPrivateKey, type Keypair } from '../crypto/keys.js'
 import { readKeystore, writeKeystore } from '../crypto/keystore.js'
+import { MaciAnonError } from '../errors.js'
 
-export type KeyOrigin = 'keygen' | 'reactivation'
+/** How a key entered the keystore: `voter keygen`, a reactivation, or `voter import-key` of a MACI key. */
+export type KeyOrigin = 'keygen' | 'reactivation' | 'import'
 
 export interface VoterKey {
   keypair: Keypair
@@ -53,22 +55,25 @@ export interface VoterState {
   pending: PendingDeactivation[]
 }
 
-export class VoterKeystoreError extends Error {
+export class VoterKeystoreError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'VoterKeystoreError'
+    super('VOTER_KEYSTORE', message)
   }
 }
 
 /**
- * Version 2 added `pending`. Version 1 files (no pending entries) still load; a version 2
- * file is refused by a version 1 reader rather than read and saved back without its
- * pending entries.
+ * Version 2 added `pending`; version 3 holds keys of MACI's derivation (src/crypto/keys.ts),
+ * and says so in `derivation`. Versions 1 and 2 hold keys of maci-anon 0.1's derivation: the
+ * same private key gives another public key under MACI's, so they are refused rather than
+ * read as other keys. A version 3 file is refused by the older readers, which would read its
+ * keys with the old derivation.
  */
-const VERSION = 2
+const VERSION = 3
+const DERIVATION = 'maci'
 
 interface StoredState {
-  version: 1 | 2
+  version: 3
+  derivation: typeof DERIVATION
   keys: Array<{ privateKey: string; origin: KeyOrigin; stateIndex?: number }>
   deactivations: Array<{
     keyIndex: number
@@ -80,7 +85,7 @@ interface StoredState {
     reactivatedAs?: number
     recoveredAt?: number
   }>
-  pending?: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string }>
+  pending: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string }>
 }
 
 export async function keystoreExists(path: string): Promise<boolean> {
@@ -93,7 +98,15 @@ export async function keystoreExists(path: string): Promise<boolean> {
 export async function loadVoterState(path: string, passphrase: string): Promise<VoterState> {
   if (!(await keystoreExists(path))) throw new VoterKeystoreError(`no keystore at ${path} (run "voter keygen")`)
   const stored = (await readKeystore(path, passphrase)) as unknown as StoredState
-  if (stored.version !== 1 && stored.version !== VERSION) throw new VoterKeystoreError(`unsupported voter state version ${String(stored.version)}`)
+  if ((stored.version as number) === 1 || (stored.version as number) === 2) {
+    throw new VoterKeystoreError(
+      `the keystore ${path} was made by maci-anon 0.1 with its old key derivation, which MACI does not share, and cannot be opened: ` +
+        'move it aside and make a new key with "voter keygen" or "voter import-key" (nothing in it can be exported)',
+    )
+  }
+  if (stored.version !== VERSION || stored.derivation !== DERIVATION) {
+    throw new VoterKeystoreError(`unsupported voter state version ${String(stored.version)} (derivation ${String(stored.derivation)})`)
+  }
   return {
     keys: stored.keys.map((key) => ({
       keypair: keypairFromPrivateKey(Uint8Array.from(Buffer.from(key.privateKey, 'hex'))),
@@ -107,7 +120,7 @@ export async function loadVoterState(path: string, passphrase: string): Promise<
       leaf: BigInt(entry.leaf),
       root: BigInt(entry.root),
     })),
-    pending: (stored.pending ?? []).map((entry) => ({
+    pending: stored.pending.map((entry) => ({
       keyIndex: entry.keyIndex,
       secret: BigInt(entry.secret),
       commitment: BigInt(entry.commitment),
@@ -119,6 +132,7 @@ export async function loadVoterState(path: string, passphrase: string): Promise<
 export async function saveVoterState(path: string, passphrase: string, state: VoterState): Promise<void> {
   const stored: StoredState = {
     version: VERSION,
+    derivation: DERIVATION,
     keys: state.keys.map((key) => ({
       privateKey: Buffer.from(key.keypair.privateKey).toString('hex'),
       origin: key.origin,

@@ -8,7 +8,7 @@ import { addPoint, Base8, inCurve, mulPointEscalar, subOrder } from '@zk-kit/bab
 import { blake512 } from '@noble/hashes/blake1.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { fromAffine, isCurvePoint, isInPrimeSubgroup, Point, SUBGROUP_ORDER, toAffine } from '../../src/crypto/babyjubjub.js'
-import { FIELD_MODULUS } from '../../src/crypto/field.js'
+import { Fr } from '../../src/crypto/field.js'
 import { generateKeypair, keypairFromPrivateKey, sharedPoint, sign, verify, type PublicKey } from '../../src/crypto/keys.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
 import {
@@ -16,6 +16,7 @@ import {
   curvePointWithY,
   edwardsAdd,
   edwardsMul,
+  maciSeed,
   pointOfOrderEight,
   R,
   randomBytesOfLength,
@@ -24,6 +25,7 @@ import {
   type CircomlibEddsa,
   type CurvePoint,
 } from './helpers.js'
+import { maciVector, maciVectors } from './maci-vectors.js'
 import { zkKit, zkKitIsUsableKey, zkKitSharedPoint, zkKitVerify } from './zk-kit-reference.js'
 
 let circomlib: CircomlibEddsa
@@ -60,7 +62,7 @@ describe('BabyJubJub parameters', () => {
     expect(toAffine(Point.BASE)).toEqual(circomlib.base8)
     expect(SUBGROUP_ORDER).toBe(subOrder)
     expect(SUBGROUP_ORDER).toBe(SUBORDER)
-    expect(FIELD_MODULUS).toBe(R)
+    expect(Fr.ORDER).toBe(R)
     expect(edwardsMul(circomlib.base8, SUBORDER)).toEqual([0n, 1n])
     expect(Point.BASE.multiplyUnsafe(SUBGROUP_ORDER - 1n).add(Point.BASE).is0()).toBe(true)
   })
@@ -123,32 +125,30 @@ describe('curve arithmetic against zk-kit and circomlibjs', () => {
   })
 })
 
-/** Computed by the previous implementation (zk-kit's arithmetic) at the parent revision. */
-const KNOWN = {
-  privateKey: '6d6163692d616e6f6e2f626162796a75626a75622f6b61742f76312f6b657931',
-  publicKey: [
-    9624714667047369606765521319250957092843435695021853659290044337517047031975n,
-    12136952520780846857994971517473006984291337562222175588648393608190988533306n,
-  ],
-  message: 0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdefn,
-  signature: {
-    R8: [
-      19192098450850502258175694488591368484107475929058178216938082615998757693179n,
-      19027825518310841834903943173849517873172928986943938139876318304412216502854n,
-    ],
-    S: 2439360946688802938781001485776264721345380888643343946397582009412312036644n,
-  },
-  peerPrivateKey: '6d6163692d616e6f6e2f626162796a75626a75622f6b61742f76312f6b657932',
-  shared: [
-    9364775768753597909458917605806863766144815845464038948520269355400175625687n,
-    20565106472180001409224015804945142799635693805192334624387746731197151757089n,
-  ],
-} as const
+/**
+ * Made by MACI 3.0.0's packages (test/crypto/maci-vectors.ts): a key's public key, its
+ * signature of a message, and 8 times its ECDH point with a second key (sharedPoint clears
+ * the cofactor).
+ */
+const KNOWN = (() => {
+  const key = maciVector('earlier known answer, key 1')
+  const peer = maciVector('earlier known answer, key 2')
+  const { message, signature } = key.signatures[4]
+  if (maciVectors[key.ecdh.peer] !== peer) throw new Error('the fixture pairs other keys')
+  return {
+    privateKey: Buffer.from(key.privateKey).toString('hex'),
+    publicKey: key.publicKey,
+    message,
+    signature,
+    peerPrivateKey: Buffer.from(peer.privateKey).toString('hex'),
+    shared: key.ecdh.cofactorCleared,
+  }
+})()
 
 const hexBytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'))
 
 describe('keys.ts on the new arithmetic, against the zk-kit code it replaced', () => {
-  it('reproduces known answers of the previous implementation', () => {
+  it('reproduces known answers made by MACI\'s packages', () => {
     const privateKey = hexBytes(KNOWN.privateKey)
     const peer = keypairFromPrivateKey(hexBytes(KNOWN.peerPrivateKey))
     expect(keypairFromPrivateKey(privateKey).publicKey).toEqual(KNOWN.publicKey)
@@ -163,11 +163,11 @@ describe('keys.ts on the new arithmetic, against the zk-kit code it replaced', (
       const privateKey = randomBytesOfLength(32)
       const message = randomField()
       const publicKey = keypairFromPrivateKey(privateKey).publicKey
-      expect(publicKey).toEqual(zkKit.derivePublicKey(Buffer.from(privateKey)))
-      expect(publicKey).toEqual(circomlib.prv2pub(privateKey))
+      expect(publicKey).toEqual(zkKit.derivePublicKey(maciSeed(privateKey)))
+      expect(publicKey).toEqual(circomlib.prv2pub(maciSeed(privateKey)))
       const signature = sign(privateKey, message)
-      expect(signature).toEqual(zkKit.signMessage(Buffer.from(privateKey), message))
-      expect(signature).toEqual(circomlib.signPoseidon(privateKey, message))
+      expect(signature).toEqual(zkKit.signMessage(maciSeed(privateKey), message))
+      expect(signature).toEqual(circomlib.signPoseidon(maciSeed(privateKey), message))
     }
   })
 
@@ -224,7 +224,7 @@ describe('keys.ts on the new arithmetic, against the zk-kit code it replaced', (
 
     /** EdDSA-Poseidon by hand with the signer's scalar s, for any R8 and any claimed key. */
     const signAs = (claimedKey: readonly [bigint, bigint], r: bigint, R8: readonly [bigint, bigint]) => {
-      const hash = blake512(signer.privateKey)
+      const hash = blake512(maciSeed(signer.privateKey))
       const pruned = hash.slice(0, 32)
       pruned[0] &= 0xf8
       pruned[31] = (pruned[31] & 0x7f) | 0x40

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CIPHERTEXT_OVERHEAD, decryptWith, DecryptionError, encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { randomBytesOfLength, randomInt } from './helpers.js'
+import { maciEcies, maciVectors } from './maci-vectors.js'
 import { zkKitDecrypt, zkKitEncrypt } from './zk-kit-reference.js'
 
 const CONTEXT = 'deactivation'
@@ -89,13 +90,12 @@ describe('ECIES encryption to a BabyJubJub key', () => {
     expectDecryptionError(() => decryptWith(recipient.privateKey, zeros, CONTEXT), 'point (0, 0)')
   })
 
-  it('opens a ciphertext made by the previous implementation (zk-kit arithmetic), a known answer', () => {
-    // encryptTo at the parent revision, to the key of this private key, in the vote context.
-    const privateKey = Uint8Array.from(Buffer.from('6d6163692d616e6f6e2f626162796a75626a75622f6b61742f76312f6b657931', 'hex'))
-    const ciphertext = Buffer.from(
-      '18718bc8f8b02a0b84c2a0fa6c385588a8c0eb213a97316d32d4cb54c839802e05f984c75b1d32a80bce24483c25d149b20ed48c7317eb90f618d0d7438dfdf4603a4e89b5756460bf5ec74298043978d993a96959330e2f7006ab9a37f5d3a5610a46c108981f65192b512841234280d429',
-      'hex',
-    )
+  it('opens a ciphertext made with MACI\'s keys and ECDH, a known answer', () => {
+    // The wire format written out by scripts/make-maci-key-vectors.ts around MACI's
+    // generateEcdhSharedKey (times 8), to the key of this private key, in the vote context.
+    const privateKey = maciVectors[maciEcies.recipient].privateKey
+    const ciphertext = maciEcies.ciphertext
+    expect(maciEcies.context).toBe('vote')
     expect(Buffer.from(decryptWith(privateKey, ciphertext, 'vote')).toString()).toBe('maci-anon known answer')
     expectDecryptionError(() => decryptWith(privateKey, ciphertext, CONTEXT), 'other context')
   })

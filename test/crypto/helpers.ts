@@ -16,6 +16,15 @@ export function randomField(): bigint {
   }
 }
 
+/**
+ * What MACI hands zk-kit and circomlibjs for a private key: the UTF-8 decimal string of its
+ * bytes read big-endian (MACI's `privateKey.toString()`), written out independently of
+ * src/crypto/keys.ts.
+ */
+export function maciSeed(privateKey: Uint8Array): Buffer {
+  return Buffer.from(BigInt(`0x${Buffer.from(privateKey).toString('hex')}`).toString(), 'utf8')
+}
+
 export function randomBytesOfLength(length: number): Uint8Array {
   return new Uint8Array(randomBytes(length))
 }

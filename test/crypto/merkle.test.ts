@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { IncrementalMerkleTree, MerkleTreeError, type MerklePath } from '../../src/crypto/merkle.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
-import { prepareReactivation } from '../../src/daemon/voter.js'
+import { prepareReactivation } from '../../src/core/voter.js'
 import { R, randomField, randomInt } from './helpers.js'
 
 const MEMBERSHIP_WASM = fileURLToPath(new URL('../../circuits/build/membership/membership.wasm', import.meta.url))

@@ -9,7 +9,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { generateKeypair, sign, verify } from '../../src/crypto/keys.js'
 import * as hashing from '../../src/crypto/poseidon.js'
-import { FIELD_MODULUS } from '../../src/crypto/field.js'
+import { Fr } from '../../src/crypto/field.js'
 import { randomField, SUBORDER } from './helpers.js'
 
 vi.mock('../../src/crypto/poseidon.js', async (importOriginal) => {
@@ -53,7 +53,7 @@ describe('verify refuses a message outside the field', () => {
     const message = randomField()
     const good = sign(signer.privateKey, message)
     expect(verify(signer.publicKey, message, good)).toBe(true)
-    for (const other of [message + FIELD_MODULUS, message - FIELD_MODULUS, -1n]) expect(verify(signer.publicKey, other, good)).toBe(false)
+    for (const other of [message + Fr.ORDER, message - Fr.ORDER, -1n]) expect(verify(signer.publicKey, other, good)).toBe(false)
     expect(verify(signer.publicKey, Number(message) as unknown as bigint, good)).toBe(false)
   })
 })

@@ -1,8 +1,9 @@
 /**
  * The voter's keystore format: pending deactivations (saved before sending, so a lost
  * receipt loses nothing) survive a save and a load byte for byte, completing one moves it
- * to the deactivations with its receipt, and a keystore written before pending entries
- * existed (version 1) still loads.
+ * to the deactivations with its receipt, a saved file says its keys are of MACI's
+ * derivation, and keystores of maci-anon 0.1's derivation (versions 1 and 2) are refused
+ * with one sentence that says what to do.
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -10,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { generateKeypair } from '../../src/crypto/keys.js'
-import { writeKeystore } from '../../src/crypto/keystore.js'
+import { readKeystore, writeKeystore } from '../../src/crypto/keystore.js'
 import { completePending, loadVoterState, lockKeystore, saveVoterState, VoterKeystoreError, type VoterState } from '../../src/daemon/voter-keystore.js'
 import { temporaryDirectory } from '../network/helpers.js'
 
@@ -45,22 +46,38 @@ describe('voter keystore', () => {
     expect(() => completePending(loaded, state.pending[0], { leafIndex: 4, leaf: 9n, root: 10n })).toThrow(VoterKeystoreError)
   })
 
-  it('loads a version 1 keystore, which has no pending entries', async () => {
-    const path = join(temp.path, 'v1.keystore')
+  it('writes version 3 with the derivation named, and loads it with its keys and deactivations', async () => {
+    const path = join(temp.path, 'v3.keystore')
     const keypair = generateKeypair()
-    await writeKeystore(
-      path,
-      {
-        version: 1,
-        keys: [{ privateKey: Buffer.from(keypair.privateKey).toString('hex'), origin: 'keygen', stateIndex: 2 }],
-        deactivations: [{ keyIndex: 0, secret: '11', commitment: '22', leafIndex: 3, leaf: '44', root: '55', reactivatedAs: 1 }],
-      },
-      PASSPHRASE,
-    )
+    const deactivation = { keyIndex: 0, secret: 11n, commitment: 22n, leafIndex: 3, leaf: 44n, root: 55n, reactivatedAs: 1 }
+    await saveVoterState(path, PASSPHRASE, { keys: [{ keypair, origin: 'import', stateIndex: 2 }], deactivations: [deactivation], pending: [] })
+    expect(await readKeystore(path, PASSPHRASE)).toMatchObject({ version: 3, derivation: 'maci' })
     const loaded = await loadVoterState(path, PASSPHRASE)
-    expect(loaded.keys[0].keypair.publicKey).toEqual(keypair.publicKey)
-    expect(loaded.deactivations).toEqual([{ keyIndex: 0, secret: 11n, commitment: 22n, leafIndex: 3, leaf: 44n, root: 55n, reactivatedAs: 1 }])
-    expect(loaded.pending).toEqual([])
+    expect(loaded.keys).toEqual([{ keypair, origin: 'import', stateIndex: 2 }])
+    expect(loaded.deactivations).toEqual([deactivation])
+  })
+
+  it('refuses keystores of maci-anon 0.1 (versions 1 and 2, the old key derivation) with one sentence', async () => {
+    const privateKey = Buffer.from(generateKeypair().privateKey).toString('hex')
+    const old = [
+      { version: 1, keys: [{ privateKey, origin: 'keygen', stateIndex: 2 }], deactivations: [] },
+      { version: 2, keys: [{ privateKey, origin: 'keygen' }], deactivations: [], pending: [] },
+    ]
+    for (const contents of old) {
+      const path = join(temp.path, `old-v${contents.version}.keystore`)
+      await writeKeystore(path, contents, PASSPHRASE)
+      const error = (await loadVoterState(path, PASSPHRASE).catch((caught: unknown) => caught)) as Error
+      expect(error).toBeInstanceOf(VoterKeystoreError)
+      expect(error.message).not.toContain('\n')
+      expect(error.message).toContain(`the keystore ${path} was made by maci-anon 0.1 with its old key derivation`)
+      expect(error.message).toContain('"voter keygen" or "voter import-key"')
+    }
+  })
+
+  it('refuses a version 3 file that does not name the derivation', async () => {
+    const path = join(temp.path, 'v3-unnamed.keystore')
+    await writeKeystore(path, { version: 3, keys: [], deactivations: [], pending: [] }, PASSPHRASE)
+    await expect(loadVoterState(path, PASSPHRASE)).rejects.toThrow(VoterKeystoreError)
   })
 
   it('refuses an unknown version', async () => {

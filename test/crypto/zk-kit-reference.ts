@@ -1,6 +1,7 @@
 /**
  * The code src/crypto/babyjubjub.ts replaced, rebuilt from zk-kit's functions for the
- * known-answer tests: zk-kit's affine arithmetic for ECDH, the subgroup check and the keys,
+ * known-answer tests: zk-kit's affine arithmetic for ECDH, the subgroup check and the keys
+ * (zk-kit's default entry on MACI's seed, as MACI derives them),
  * and zk-kit's verifySignature behind the same subgroup check isOnCurve made. The HKDF and
  * AES-GCM steps are the wire format of docs/PROTOCOL.md §2, written out here again.
  */
@@ -9,9 +10,10 @@ import { createRequire } from 'node:module'
 import { addPoint, inCurve, mulPointEscalar, subOrder, type Point } from '@zk-kit/baby-jubjub'
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
 import type { Signature } from '@zk-kit/eddsa-poseidon'
-import { R } from './helpers.js'
+import { maciSeed, R } from './helpers.js'
 
-export const zkKit = createRequire(import.meta.url)('@zk-kit/eddsa-poseidon/blake-1') as typeof EddsaPoseidon
+/** zk-kit's default entry, the one MACI's keys.ts imports (its hash is BLAKE-512). */
+export const zkKit = createRequire(import.meta.url)('@zk-kit/eddsa-poseidon') as typeof EddsaPoseidon
 
 const isIdentity = (point: Point<bigint>) => point[0] === 0n && point[1] === 1n
 
@@ -34,7 +36,7 @@ export function zkKitVerify(publicKey: readonly [bigint, bigint], message: bigin
 /** sharedPoint as it was: zk-kit's k·P, then three affine doublings. */
 export function zkKitSharedPoint(privateKey: Uint8Array, publicKey: readonly [bigint, bigint]): [bigint, bigint] {
   if (publicKey[0] >= R || publicKey[1] >= R || !inCurve([publicKey[0], publicKey[1]])) throw new Error('not on the curve')
-  let point = mulPointEscalar([publicKey[0], publicKey[1]], zkKit.deriveSecretScalar(Buffer.from(privateKey)))
+  let point = mulPointEscalar([publicKey[0], publicKey[1]], zkKit.deriveSecretScalar(maciSeed(privateKey)))
   for (let doubling = 0; doubling < 3; doubling++) point = addPoint(point, point)
   if (isIdentity(point)) throw new Error('small order')
   return [point[0], point[1]]
@@ -49,7 +51,7 @@ function key(shared: readonly [bigint, bigint], header: Uint8Array, context: str
 /** encryptTo as it was: a zk-kit ephemeral key and zk-kit ECDH. */
 export function zkKitEncrypt(recipient: readonly [bigint, bigint], plaintext: Uint8Array, context: string): Uint8Array {
   const ephemeralPrivate = randomBytes(32)
-  const ephemeral = zkKit.derivePublicKey(ephemeralPrivate)
+  const ephemeral = zkKit.derivePublicKey(maciSeed(ephemeralPrivate))
   const header = Buffer.concat([word(ephemeral[0]), word(ephemeral[1]), randomBytes(12)])
   const cipher = createCipheriv('aes-256-gcm', key(zkKitSharedPoint(ephemeralPrivate, recipient), header, context), header.subarray(64))
   cipher.setAAD(header)
