@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { freePort, LocalCluster } from '../src/cli/local-cluster.js'
+import { freePort, LocalCluster } from '../scripts/lib/local-cluster.js'
 import { randomFieldElement } from '../src/crypto/field.js'
 import { generateKeypair, hashPublicKey } from '../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../src/crypto/merkle.js'
@@ -25,13 +25,9 @@ import { nullifierOf, poseidon } from '../src/crypto/poseidon.js'
 import { createNode, ephemeralPeerKey } from '../src/daemon/node.js'
 import { Operator } from '../src/daemon/operator.js'
 import { dataPaths } from '../src/daemon/paths.js'
-import { openReactivation } from '../src/protocol/reactivate.js'
-import {
-  prepareVoterReactivation,
-  runVoterSession,
-  type PreparedReactivation,
-  type ReactivationPhase,
-} from '../src/protocol/reactivation-session.js'
+import type { ReactivationPhase } from '../src/core/reactivation/options.js'
+import { prepareVoterReactivation, type PreparedReactivation } from '../src/core/reactivation/voter-session.js'
+import { openReactivation, runVoterSession } from '../src/protocol/reactivate.js'
 import { proveWithSnarkjs, releaseProverThreads, verifyProof } from '../src/zk/groth16.js'
 import { operatorFixture, type Fixture } from './fixtures.js'
 import { median, printTable } from './report.js'

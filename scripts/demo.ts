@@ -20,8 +20,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, LocalCluster, REPO_ROOT } from '../src/cli/local-cluster.js'
-import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../src/daemon/topology.js'
+import { freePort, LocalCluster, REPO_ROOT } from './lib/local-cluster.js'
+import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from './lib/testnet-topology.js'
 
 const execFileAsync = promisify(execFile)
 const SNARKJS = join(REPO_ROOT, 'node_modules', 'snarkjs', 'build', 'cli.cjs')

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateKeypair } from '../src/crypto/keys.js'
 import { Operator } from '../src/daemon/operator.js'
-import { makeDeactivation, prepareReactivation, proveMembership } from '../src/daemon/voter.js'
+import { makeDeactivation, prepareReactivation, proveMembership } from '../src/core/voter.js'
 import { releaseProverThreads, writeProofFiles } from '../src/zk/groth16.js'
 import { proveLeafOpeningReference } from '../src/zk/reference-prover.js'
 

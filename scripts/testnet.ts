@@ -1,5 +1,5 @@
 /**
- * `npm run testnet -- --voters N [--data DIR]`: the local network of src/daemon/topology.ts
+ * `npm run testnet -- --voters N [--data DIR]`: the local network of scripts/lib/testnet-topology.ts
  * (the same services, commands and ports as docker-compose.yml) as processes on 127.0.0.1.
  * The operator and the replica run until Ctrl-C; each voter runs its steps (keygen, signup),
  * then the script prints how to drive every voter with the CLI.
@@ -13,10 +13,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { LocalCluster, type DaemonProcess, type LogLine } from '../src/cli/local-cluster.js'
+import { LocalCluster, type DaemonProcess, type LogLine } from './lib/local-cluster.js'
 import { adminRequest, adminSocketPath } from '../src/daemon/admin-socket.js'
 import { dataPaths } from '../src/daemon/paths.js'
-import { DEFAULT_TOPOLOGY_PORTS, localPlacement, serviceEnv, services, type ServiceSpec } from '../src/daemon/topology.js'
+import { DEFAULT_TOPOLOGY_PORTS, localPlacement, serviceEnv, services, type ServiceSpec } from './lib/testnet-topology.js'
 import { keystoreExists } from '../src/daemon/voter-keystore.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

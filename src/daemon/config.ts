@@ -7,7 +7,9 @@
 import { readFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { parse as parseYaml } from 'yaml'
-import { LOG_LEVELS, type LogLevel } from './logger.js'
+import { MaciAnonError } from '../errors.js'
+import { DEFAULT_TREE_DEPTH, MAX_VOTE_OPTIONS } from '../core/poll-limits.js'
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js'
 import { defaultDataDir } from './paths.js'
 
 export type Role = 'operator' | 'replica' | 'voter'
@@ -42,6 +44,8 @@ export interface Config {
    */
   metricsHost: string
   logLevel: LogLevel
+  /** `json` (pino's JSON lines, for collectors) or `pretty` (one readable line per entry, for a terminal). */
+  logFormat: LogFormat
   /** The operator's multiaddr (replica and voter). A /p2p/ suffix pins its peer ID. */
   operatorAddress: string | undefined
   /**
@@ -119,10 +123,9 @@ function checkedCidr(family: number, address: string, bits: string | undefined, 
   return `/ip${family}/${address}/ipcidr/${mask}`
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'ConfigError'
+    super('CONFIG', message)
   }
 }
 
@@ -179,7 +182,22 @@ const allowList: Parser<string[]> = (value, key) => {
   }
   return entries
 }
+/** Refused at load, so a wrong depth fails before `operator init` has done anything. */
+const treeDepth: Parser<number> = (value, key) => {
+  const depth = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  if (depth !== DEFAULT_TREE_DEPTH) {
+    throw new ConfigError(
+      `${key} must be ${DEFAULT_TREE_DEPTH}, the depth of the committed membership circuit; depth ${String(value)} has no circuit artifacts`,
+    )
+  }
+  return depth
+}
 const port: Parser<number | undefined> = integer(0, 65535)
+const logFormat: Parser<LogFormat> = (value, key) => {
+  const format = LOG_FORMATS.find((known) => known === value)
+  if (format === undefined) throw new ConfigError(`${key} must be one of ${LOG_FORMATS.join(', ')}`)
+  return format
+}
 const logLevel: Parser<LogLevel> = (value, key) => {
   const level = LOG_LEVELS.find((known) => known === value)
   if (level === undefined) throw new ConfigError(`${key} must be one of ${LOG_LEVELS.join(', ')}`)
@@ -254,6 +272,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     description: 'address the Prometheus endpoint binds to',
   },
   logLevel: { env: 'MACI_ANON_LOG_LEVEL', parse: logLevel, defaultFor: () => 'info', description: 'pino log level' },
+  logFormat: { env: 'MACI_ANON_LOG_FORMAT', parse: logFormat, defaultFor: () => 'json', description: 'log format: json lines, or pretty for a terminal' },
   operatorAddress: {
     env: 'MACI_ANON_OPERATOR',
     parse: optionalText,
@@ -296,10 +315,10 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     defaultFor: () => false,
     description: 'reactivate against a tree no replica confirms',
   },
-  depth: { env: 'MACI_ANON_DEPTH', parse: integer(1, 32), defaultFor: () => 20, description: 'Merkle tree depth' },
+  depth: { env: 'MACI_ANON_DEPTH', parse: treeDepth, defaultFor: () => DEFAULT_TREE_DEPTH, description: 'Merkle tree depth' },
   voteOptions: {
     env: 'MACI_ANON_VOTE_OPTIONS',
-    parse: integer(1, 1024),
+    parse: integer(1, MAX_VOTE_OPTIONS),
     defaultFor: () => 4,
     description: "the poll's vote options 0..N-1, fixed at init; votes for others are ignored",
   },

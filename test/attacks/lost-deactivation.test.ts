@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LocalCluster } from '../../src/cli/local-cluster.js'
+import { LocalCluster } from '../../scripts/lib/local-cluster.js'
 import { randomFieldElement } from '../../src/crypto/field.js'
 import { dataPaths } from '../../src/daemon/paths.js'
 import type { Node } from '../../src/daemon/node.js'

@@ -25,8 +25,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, type DaemonProcess, type LogLine } from '../../src/cli/local-cluster.js'
-import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../src/daemon/topology.js'
+import { freePort, LocalCluster, type DaemonProcess, type LogLine } from '../../scripts/lib/local-cluster.js'
+import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../scripts/lib/testnet-topology.js'
 
 /** Everything a session line may hold beside a peer ID: what it was and how it ended, nothing it carried. */
 const SESSION_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'protocol', 'peer', 'durationMs', 'served', 'code', 'remote'])

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, REPO_ROOT } from '../../src/cli/local-cluster.js'
+import { freePort, LocalCluster, REPO_ROOT } from '../../scripts/lib/local-cluster.js'
 import { temporaryDirectory } from '../network/helpers.js'
 
 const PASSPHRASE = { MACI_ANON_PASSPHRASE: 'data-dir-test' }

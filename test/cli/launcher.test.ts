@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../src/cli/local-cluster.js'
+import { REPO_ROOT } from '../../scripts/lib/local-cluster.js'
 
 const execFileAsync = promisify(execFile)
 const LAUNCHER = `${REPO_ROOT}bin/maci-anon.js`

@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LocalCluster, REPO_ROOT } from '../../src/cli/local-cluster.js'
+import { LocalCluster, REPO_ROOT } from '../../scripts/lib/local-cluster.js'
 import { promptPassphrase, readHidden, type Terminal } from '../../src/cli/passphrase.js'
 import { temporaryDirectory } from '../network/helpers.js'
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LocalCluster } from '../../src/cli/local-cluster.js'
+import { LocalCluster } from '../../scripts/lib/local-cluster.js'
 
 describe('voter status', () => {
   let root: string

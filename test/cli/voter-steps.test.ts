@@ -1,11 +1,11 @@
 /**
- * The voters' steps of the topology (src/daemon/topology.ts), which docker-compose.yml runs
+ * The voters' steps of the topology (scripts/lib/testnet-topology.ts), which docker-compose.yml runs
  * at every `up`: run twice against a real operator, the second run keeps the keystore and
  * the signup, and says so. Without --if-missing a second keygen still refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster } from '../../src/cli/local-cluster.js'
-import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../src/daemon/topology.js'
+import { freePort, LocalCluster } from '../../scripts/lib/local-cluster.js'
+import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../scripts/lib/testnet-topology.js'
 import { temporaryDirectory } from '../network/helpers.js'
 
 describe('idempotent voter steps', () => {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster } from '../../src/cli/local-cluster.js'
+import { freePort, LocalCluster } from '../../scripts/lib/local-cluster.js'
 import { LIMITS } from '../../src/protocol/ids.js'
 
 const VOTERS = 6

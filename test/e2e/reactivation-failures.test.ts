@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, REPO_ROOT, type DaemonProcess } from '../../src/cli/local-cluster.js'
+import { freePort, LocalCluster, REPO_ROOT, type DaemonProcess } from '../../scripts/lib/local-cluster.js'
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 

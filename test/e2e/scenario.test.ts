@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, REPO_ROOT, type DaemonProcess, type LogLine } from '../../src/cli/local-cluster.js'
-import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../src/daemon/topology.js'
+import { freePort, LocalCluster, REPO_ROOT, type DaemonProcess, type LogLine } from '../../scripts/lib/local-cluster.js'
+import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../scripts/lib/testnet-topology.js'
 
 const execFileAsync = promisify(execFile)
 

@@ -10,7 +10,7 @@ import { chmod, lstat, stat, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DaemonProcess, freePort, LocalCluster, REPO_ROOT } from '../../src/cli/local-cluster.js'
+import { DaemonProcess, freePort, LocalCluster, REPO_ROOT } from '../../scripts/lib/local-cluster.js'
 import { adminSocketPath, MAX_REQUEST_BYTES, REQUEST_DEADLINE_MS } from '../../src/daemon/admin-socket.js'
 import { temporaryDirectory } from './helpers.js'
 

@@ -1,14 +1,14 @@
 /**
  * docker-compose.yml and the Dockerfile describe the same network as scripts/testnet.ts:
- * both come from src/daemon/topology.ts, and this test keeps the hand-written compose file
+ * both come from scripts/lib/testnet-topology.ts, and this test keeps the hand-written compose file
  * from drifting (services, commands, environment, ports, dependencies, volumes).
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { REPO_ROOT } from '../../src/cli/local-cluster.js'
-import { composePlacement, DEFAULT_TOPOLOGY_PORTS, localPlacement, serviceEnv, services } from '../../src/daemon/topology.js'
+import { REPO_ROOT } from '../../scripts/lib/local-cluster.js'
+import { composePlacement, DEFAULT_TOPOLOGY_PORTS, localPlacement, serviceEnv, services } from '../../scripts/lib/testnet-topology.js'
 
 interface ComposeService {
   build?: string

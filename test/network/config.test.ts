@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_TREE_DEPTH } from '../../src/core/poll-limits.js'
 import { ConfigError, loadConfigFile, resolveConfig } from '../../src/daemon/config.js'
 import { temporaryDirectory } from './helpers.js'
 
@@ -56,6 +57,19 @@ describe('configuration', () => {
     expect(() => resolveConfig('operator', { flags: { logLevel: 'loud' } })).toThrow(ConfigError)
     expect(() => resolveConfig('operator', { file: { dataDirectory: 'x' } })).toThrow(/unknown key/)
     expect(() => resolveConfig('voter', { file: { passphrase: 'x' } })).toThrow(/MACI_ANON_PASSPHRASE/)
+  })
+
+  it('accepts only the tree depth the committed circuit has, the one operator init accepts', () => {
+    expect(resolveConfig('operator', {}).depth).toBe(DEFAULT_TREE_DEPTH)
+    expect(resolveConfig('operator', { env: { MACI_ANON_DEPTH: '20' } }).depth).toBe(20)
+    expect(resolveConfig('operator', { flags: { depth: '20' }, file: { depth: 20 } }).depth).toBe(20)
+    const refusal = 'must be 20, the depth of the committed membership circuit; depth 16 has no circuit artifacts'
+    expect(() => resolveConfig('operator', { env: { MACI_ANON_DEPTH: '16' } })).toThrow(`MACI_ANON_DEPTH ${refusal}`)
+    expect(() => resolveConfig('operator', { flags: { depth: '16' } })).toThrow(`--depth ${refusal}`)
+    expect(() => resolveConfig('operator', { file: { depth: 16 } })).toThrow(`depth ${refusal}`)
+    for (const depth of [1, 19, 21, 32, '0x14', '20.0', '', 'twenty', 20.5]) {
+      expect(() => resolveConfig('operator', { file: { depth } })).toThrow(ConfigError)
+    }
   })
 
   it('reads YAML and JSON files', async () => {

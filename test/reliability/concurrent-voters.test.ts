@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, type DaemonProcess } from '../../src/cli/local-cluster.js'
+import { freePort, LocalCluster, type DaemonProcess } from '../../scripts/lib/local-cluster.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { AnonymousClient, type VoterEndpoints } from '../../src/daemon/voter-client.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 
 const VOTERS = 20
 

@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, type DaemonProcess } from '../../src/cli/local-cluster.js'
+import { freePort, LocalCluster, type DaemonProcess } from '../../scripts/lib/local-cluster.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../../src/crypto/merkle.js'
-import { Operator, type DeactivationReceipt } from '../../src/daemon/operator.js'
+import { Operator } from '../../src/daemon/operator.js'
+import { type DeactivationReceipt } from '../../src/core/operator-state.js'
 import { dataPaths } from '../../src/daemon/paths.js'
 import { AnonymousClient, type VoterEndpoints } from '../../src/daemon/voter-client.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 
 const VOTERS = 48
 const CLIENTS = 8

@@ -6,7 +6,7 @@
  * node listens on, and how peers name each other (127.0.0.1 or a compose service name).
  */
 import { join } from 'node:path'
-import { DEFAULT_PORTS, type Role } from './config.js'
+import { DEFAULT_PORTS, type Role } from '../../src/daemon/config.js'
 
 export interface Ports {
   operator: { p2p: number; metrics: number }
