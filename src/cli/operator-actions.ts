@@ -14,10 +14,13 @@ import { AdminSocketError, adminRequest, adminSocketPath, type AdminRequest } fr
 import type { Config } from '../daemon/config.js'
 import { createLogger } from '../daemon/logger.js'
 import { loadOrCreatePeerKey } from '../daemon/node.js'
-import { Operator, type PublicParameters, type Tally } from '../daemon/operator.js'
+import { Operator } from '../daemon/operator.js'
+import { type PublicParameters } from '../core/parameters.js'
+import { type Tally } from '../core/tally.js'
 import { OperatorService, operatorStatus } from '../daemon/operator-service.js'
 import { dataPaths } from '../daemon/paths.js'
-import { StoreError } from '../daemon/store.js'
+import { exportProofs as exportProofsOf } from '../daemon/proof-export.js'
+import { StoreError } from '../core/records.js'
 import { artifactsOf } from '../zk/artifacts.js'
 import { runUntilSignal } from './daemon-runner.js'
 import { artifactsReady, withReadiness } from './readiness.js'
@@ -33,11 +36,8 @@ const OFFLINE_NOTE = "offline: read from the stopped daemon's files (no daemon a
 
 /** The daemon's refusal, or a socket that cannot be reached, as one line with the daemon's code. */
 class AdminCliError extends CliError {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
+  constructor(code: string, message: string) {
+    super(message, code)
   }
 }
 
@@ -52,7 +52,7 @@ export async function start(options: { init?: boolean }, command: Command): Prom
   if (options.init === true && !existsSync(dataPaths(config.dataDir).operatorState)) await initialize(config)
   // Not left to LevelDB, which would create an empty database that a later --init takes for an initialised one.
   existingState(config, 'run "maci-anon operator start --init", or "operator init" first')
-  const logger = createLogger('operator', config.logLevel)
+  const logger = createLogger('operator', config.logLevel, config.logFormat)
   const service = await OperatorService.start(config, logger).catch((error: unknown) => {
     throw oneLine(error, config)
   })
@@ -82,7 +82,7 @@ export async function exportProofs(dir: string, _options: unknown, command: Comm
   const config = await commandConfig('operator', command)
   const directory = resolve(dir)
   const { source, result } = await fromDaemonOrOffline(config, { op: 'export-proofs', dir: directory }, async (core) => ({
-    exported: await core.exportProofs(directory),
+    exported: await exportProofsOf(core, directory),
     directory,
   }))
   print(command, source, result, `exported ${String(result.exported)} activations to ${directory}`)
@@ -150,7 +150,7 @@ function existingState(config: Config, hint: string): string {
  * sentence; any other error as it is.
  */
 function oneLine(error: unknown, config: Config): unknown {
-  if (error instanceof AdminSocketError) return new AdminCliError(error.code, error.message)
+  if (error instanceof AdminSocketError) return new AdminCliError(error.code, error.detail)
   if (!(error instanceof StoreError && /lock/i.test(error.message))) return error
   return new CliError(`the data directory ${resolve(config.dataDir)} is in use: an operator daemon is running on it; stop it first`)
 }

@@ -23,6 +23,7 @@ export const NODE_KEYS: Array<keyof Config> = [
   'metricsHost',
   'shutdownGraceMs',
   'logLevel',
+  'logFormat',
 ]
 
 export function withConfigFlags(command: Command, keys: Array<keyof Config>): Command {

@@ -8,7 +8,7 @@ import { artifactsReady, withReadiness } from './readiness.js'
 
 export async function start(_options: unknown, command: Command): Promise<void> {
   const config = await commandConfig('replica', command)
-  const logger = createLogger('replica', config.logLevel)
+  const logger = createLogger('replica', config.logLevel, config.logFormat)
   let failure: Error | undefined
   const service = await ReplicaService.start(config, logger, (error) => {
     failure = error

@@ -45,6 +45,7 @@ export class DaemonHost {
       maxConnectionsPerAddress: config.maxConnectionsPerAddress,
       idleConnectionMs: config.idleConnectionMs,
       allowList: config.allowList,
+      metricsRegistry: config.metricsPort === undefined ? undefined : metrics.registry,
     })
     const server = new ProtocolServer(node, sessionObserver(logger, metrics))
     for (const service of options.services) await server.mount(service)

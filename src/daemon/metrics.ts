@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ProtocolName } from '../protocol/ids.js'
+import { VERSION } from './version.js'
 
 const PREFIX = 'maci_anon_'
 
@@ -29,8 +30,16 @@ export class Metrics {
 
   constructor(role: string) {
     this.registry.setDefaultLabels({ role })
-    collectDefaultMetrics({ register: this.registry, prefix: PREFIX })
+    // Unprefixed, under prom-client's standard names (process_cpu_seconds_total,
+    // nodejs_heap_size_used_bytes, ...), so stock Node.js dashboards read them as they are.
+    collectDefaultMetrics({ register: this.registry })
     const registers = [this.registry]
+    new Gauge({
+      name: `${PREFIX}build_info`,
+      help: 'Always 1; the labels say which build runs: the maci-anon version and the Node.js version.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version: VERSION, node_version: process.versions.node }, 1)
     this.sessions = new Counter({
       name: `${PREFIX}sessions_total`,
       help: 'Protocol sessions served, by protocol and outcome (ok, error, or peer_abort when the peer ended it).',

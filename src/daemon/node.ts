@@ -15,7 +15,10 @@ import type { Libp2p, MultiaddrConnection, PrivateKey } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { Registry } from 'prom-client'
+import { MaciAnonError } from '../errors.js'
 import { ADMISSION } from '../protocol/ids.js'
 import { addressGroupOf } from '../protocol/server.js'
 import { allowListMultiaddr, CONNECTION_DEFAULTS } from './config.js'
@@ -46,15 +49,19 @@ export interface NodeOptions {
    * same host, the benchmarks). Session caps and deadlines still apply to them.
    */
   allowList?: string[]
+  /**
+   * Where libp2p's own metrics go (@libp2p/prometheus-metrics: connections, streams and
+   * bytes per protocol, dial and upgrade counts), beside the daemon's. None by default.
+   */
+  metricsRegistry?: Registry
 }
 
 
 export type Node = Libp2p<{ identify: Identify; ping: Ping }>
 
-export class PeerKeyError extends Error {
+export class PeerKeyError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'PeerKeyError'
+    super('PEER_KEY', message)
   }
 }
 
@@ -94,6 +101,11 @@ export async function createNode(options: NodeOptions): Promise<Node> {
       allow: (options.allowList ?? []).map(allowListMultiaddr),
     },
     services: { identify: identify(), ping: ping() },
+    // The daemon's Metrics registry already collects the process metrics; keep what it holds.
+    metrics:
+      options.metricsRegistry === undefined
+        ? undefined
+        : prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
   })
   if (options.listen.length > 0) pruneIdleConnections(created, options.idleConnectionMs ?? CONNECTION_DEFAULTS.idleConnectionMs)
   return created
