@@ -1,7 +1,8 @@
 /** Operator states the benches start from, built through the operator core itself. */
 import { generateKeypair } from '../src/crypto/keys.js'
-import { Operator, type PublicParameters } from '../src/daemon/operator.js'
-import { makeDeactivation, type Deactivation } from '../src/daemon/voter.js'
+import { Operator } from '../src/daemon/operator.js'
+import { type PublicParameters } from '../src/core/parameters.js'
+import { makeDeactivation, type Deactivation } from '../src/core/voter.js'
 
 export interface Fixture {
   params: PublicParameters

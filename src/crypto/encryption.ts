@@ -9,7 +9,8 @@
  * fixed-size ciphertexts.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
-import { fieldFromBytes, fieldToBytes } from './field.js'
+import { MaciAnonError } from '../errors.js'
+import { Fr } from './field.js'
 import { generateKeypair, sharedPoint, type PublicKey } from './keys.js'
 
 const NONCE_BYTES = 12
@@ -17,15 +18,14 @@ const TAG_BYTES = 16
 const HEADER_BYTES = 64 + NONCE_BYTES
 export const CIPHERTEXT_OVERHEAD = HEADER_BYTES + TAG_BYTES
 
-export class DecryptionError extends Error {
+export class DecryptionError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'DecryptionError'
+    super('DECRYPTION', message)
   }
 }
 
 function deriveKey(shared: readonly [bigint, bigint], ephemeral: Uint8Array, context: string): Buffer {
-  const secret = Buffer.concat([fieldToBytes(shared[0]), fieldToBytes(shared[1])])
+  const secret = Buffer.concat([Fr.toBytesBE(shared[0]), Fr.toBytesBE(shared[1])])
   return Buffer.from(hkdfSync('sha256', secret, ephemeral, `maci-anon/ecies/v1/${context}`, 32))
 }
 
@@ -33,8 +33,8 @@ function deriveKey(shared: readonly [bigint, bigint], ephemeral: Uint8Array, con
 export function encryptTo(recipient: PublicKey, plaintext: Uint8Array, context: string): Uint8Array {
   const ephemeral = generateKeypair()
   const header = Buffer.alloc(HEADER_BYTES)
-  header.set(fieldToBytes(ephemeral.publicKey[0]), 0)
-  header.set(fieldToBytes(ephemeral.publicKey[1]), 32)
+  header.set(Fr.toBytesBE(ephemeral.publicKey[0]), 0)
+  header.set(Fr.toBytesBE(ephemeral.publicKey[1]), 32)
   header.set(randomBytes(NONCE_BYTES), 64)
   const key = deriveKey(sharedPoint(ephemeral.privateKey, recipient), header.subarray(0, 64), context)
   const cipher = createCipheriv('aes-256-gcm', key, header.subarray(64))
@@ -50,7 +50,7 @@ export function decryptWith(privateKey: Uint8Array, ciphertext: Uint8Array, cont
   let ephemeral: PublicKey
   let key: Buffer
   try {
-    ephemeral = [fieldFromBytes(header.subarray(0, 32)), fieldFromBytes(header.subarray(32, 64))]
+    ephemeral = [Fr.fromBytesBE(header.subarray(0, 32)), Fr.fromBytesBE(header.subarray(32, 64))]
     key = deriveKey(sharedPoint(privateKey, ephemeral), header.subarray(0, 64), context)
   } catch {
     throw new DecryptionError('ephemeral key is not a BabyJubJub point')

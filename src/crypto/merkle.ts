@@ -10,6 +10,7 @@
  * frontier (`fromFrontier`), the one node per level that later appends need: it appends and
  * gives roots like the full tree, but cannot give paths (the operator never needs one).
  */
+import { MaciAnonError } from '../errors.js'
 import { poseidon } from './poseidon.js'
 
 export interface MerklePath {
@@ -17,10 +18,9 @@ export interface MerklePath {
   pathIndices: number[]
 }
 
-export class MerkleTreeError extends Error {
+export class MerkleTreeError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'MerkleTreeError'
+    super('MERKLE_TREE', message)
   }
 }
 

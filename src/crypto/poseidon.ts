@@ -35,8 +35,10 @@
  * Every intermediate is a non-negative integer congruent to the specified value mod p, so
  * the single final reduction gives the canonical output bit for bit.
  */
-import { FIELD_MODULUS as p } from './field.js'
+import { Fr } from './field.js'
 import { FULL_ROUNDS, POSEIDON_CONSTANTS_HEX } from './poseidon-constants.js'
+
+const p = Fr.ORDER
 
 const HALF_FULL_ROUNDS = FULL_ROUNDS / 2
 

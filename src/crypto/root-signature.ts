@@ -12,7 +12,9 @@
  * Encoding (SIGNED_ROOT_BYTES = 128): root | R8.x | R8.y | S, each 32 bytes big-endian as in
  * src/crypto/field.ts. The size is not encoded: in a root history it is the position + 1.
  */
-import { bytesToBigInt, fieldFromBytes, fieldToBytes, FieldEncodingError, FIELD_BYTES } from './field.js'
+import { MaciAnonError } from '../errors.js'
+import { bytesToNumberBE } from '@noble/curves/utils.js'
+import { FieldEncodingError, Fr } from './field.js'
 import { sign, verify, type PublicKey, type Signature } from './keys.js'
 import { poseidon } from './poseidon.js'
 
@@ -23,14 +25,13 @@ export interface SignedRoot {
   signature: Signature<bigint>
 }
 
-export const SIGNED_ROOT_BYTES = 4 * FIELD_BYTES
+export const SIGNED_ROOT_BYTES = 4 * Fr.BYTES
 
-export const ROOT_DOMAIN = bytesToBigInt(new TextEncoder().encode('maci-anon/signed-root/v1'))
+export const ROOT_DOMAIN = bytesToNumberBE(new TextEncoder().encode('maci-anon/signed-root/v1'))
 
-export class SignedRootError extends Error {
+export class SignedRootError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'SignedRootError'
+    super('SIGNED_ROOT', message)
   }
 }
 
@@ -56,7 +57,7 @@ export function verifySignedRoot(publicKey: PublicKey, signed: SignedRoot): bool
 export function encodeSignedRoot(signed: SignedRoot): Uint8Array {
   const out = new Uint8Array(SIGNED_ROOT_BYTES)
   const fields = [signed.root, signed.signature.R8[0], signed.signature.R8[1], signed.signature.S]
-  fields.forEach((value, i) => out.set(fieldToBytes(value), FIELD_BYTES * i))
+  fields.forEach((value, i) => out.set(Fr.toBytesBE(value), Fr.BYTES * i))
   return out
 }
 
@@ -68,7 +69,7 @@ export function decodeSignedRoot(bytes: Uint8Array, size: number): SignedRoot {
   }
   const fields: bigint[] = []
   try {
-    for (let i = 0; i < 4; i++) fields.push(fieldFromBytes(bytes.subarray(FIELD_BYTES * i, FIELD_BYTES * (i + 1))))
+    for (let i = 0; i < 4; i++) fields.push(Fr.fromBytesBE(bytes.subarray(Fr.BYTES * i, Fr.BYTES * (i + 1))))
   } catch (error) {
     if (error instanceof FieldEncodingError) throw new SignedRootError(`signed root for size ${size}: ${error.message}`)
     throw error

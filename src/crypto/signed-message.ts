@@ -7,7 +7,8 @@
  * Layout: kind (1) | pubKey x (32) | pubKey y (32) | payload (32) | nonce (32) |
  *         R8 x (32) | R8 y (32) | S (32)
  */
-import { randomFieldElement, fieldFromBytes, fieldToBytes, FieldEncodingError } from './field.js'
+import { MaciAnonError } from '../errors.js'
+import { FieldEncodingError, Fr, randomFieldElement } from './field.js'
 import { sign, verify, type Keypair, type PublicKey, type Signature } from './keys.js'
 import { poseidon } from './poseidon.js'
 
@@ -24,10 +25,9 @@ export interface SignedMessage {
   signature: Signature<bigint>
 }
 
-export class MessageFormatError extends Error {
+export class MessageFormatError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'MessageFormatError'
+    super('MESSAGE_FORMAT', message)
   }
 }
 
@@ -57,7 +57,7 @@ export function encodeMessage(message: SignedMessage): Uint8Array {
     message.signature.R8[1],
     message.signature.S,
   ]
-  fields.forEach((value, i) => out.set(fieldToBytes(value), 1 + 32 * i))
+  fields.forEach((value, i) => out.set(Fr.toBytesBE(value), 1 + 32 * i))
   return out
 }
 
@@ -66,7 +66,7 @@ export function decodeMessage(bytes: Uint8Array): SignedMessage {
   const kind = bytes[0]
   if (kind !== MessageKind.deactivate && kind !== MessageKind.vote) throw new MessageFormatError(`unknown message kind ${kind}`)
   try {
-    const field = (i: number) => fieldFromBytes(bytes.subarray(1 + 32 * i, 33 + 32 * i))
+    const field = (i: number) => Fr.fromBytesBE(bytes.subarray(1 + 32 * i, 33 + 32 * i))
     return {
       kind,
       publicKey: [field(0), field(1)],

@@ -4,7 +4,8 @@
  * only what opening needs, not the operator or the prover.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { openMessage, type OpenReply, type OpenRequest } from './message-opener.js'
+import { openMessage } from '../core/message-opening.js'
+import type { OpenReply, OpenRequest } from './message-opener.js'
 
 const { privateKey } = workerData as { privateKey: Uint8Array }
 

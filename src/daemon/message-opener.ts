@@ -1,61 +1,20 @@
 /**
- * Opening a deactivation or vote sealed to the operator: the ECDH and AEAD opening
- * (src/crypto/encryption.ts), the sender's key hash and, for a deactivation, the
- * EdDSA-Poseidon verification. That is most of a deactivation's CPU, and none of it depends
- * on the operator's state, so the daemon does it on a worker thread
- * (`workerMessageOpener`) while its own thread inserts leaves and signs roots for the
- * calls before it. Tests and tools use `inThreadMessageOpener`, the same code in the
- * calling thread. Both give the same answer, and the same work for every known key
- * (SECURITY.md, "constant work").
+ * The operator's message opening (src/core/message-opening.ts) on a worker thread. Opening
+ * is most of a deactivation's CPU, and none of it depends on the operator's state, so the
+ * daemon does it on a worker thread (`workerMessageOpener`) while its own thread inserts
+ * leaves and signs roots for the calls before it. Tests and tools use the core's
+ * `inThreadMessageOpener`, the same code in the calling thread. Both give the same answer,
+ * and the same work for every known key (SECURITY.md, "constant work").
  */
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { decryptWith, DecryptionError } from '../crypto/encryption.js'
-import { hashPublicKey } from '../crypto/keys.js'
-import { decodeMessage, MessageFormatError, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
+import type { MessageOpener, MessageOpenerFactory, OpenedMessage } from '../core/message-opening.js'
+import { MaciAnonError } from '../errors.js'
 
-export interface OpenedMessage {
-  message: SignedMessage
-  keyHash: bigint
-  /** Whether the signature verifies; false when it was not asked for. */
-  signatureValid: boolean
-}
-
-export interface MessageOpener {
-  /** undefined for a ciphertext that does not open or parse. */
-  open(ciphertext: Uint8Array, context: string, verify: boolean): Promise<OpenedMessage | undefined>
-  close(): Promise<void>
-}
-
-/** Makes the opener of an operator from its decryption key. */
-export type MessageOpenerFactory = (privateKey: Uint8Array) => MessageOpener
-
-/** The signed message inside a ciphertext sealed to the operator, or undefined if it does not open or parse. */
-export function openSignedMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): SignedMessage | undefined {
-  try {
-    return decodeMessage(decryptWith(privateKey, ciphertext, context))
-  } catch (error) {
-    if (error instanceof DecryptionError || error instanceof MessageFormatError) return undefined
-    throw error
-  }
-}
-
-export function openMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string, verify: boolean): OpenedMessage | undefined {
-  const message = openSignedMessage(privateKey, ciphertext, context)
-  if (message === undefined) return undefined
-  return { message, keyHash: hashPublicKey(message.publicKey), signatureValid: verify && verifyMessage(message) }
-}
-
-export const inThreadMessageOpener: MessageOpenerFactory = (privateKey) => ({
-  open: (ciphertext, context, verify) => Promise.resolve(openMessage(privateKey, ciphertext, context, verify)),
-  close: () => Promise.resolve(),
-})
-
-export class MessageOpenerError extends Error {
+export class MessageOpenerError extends MaciAnonError {
   constructor(message: string) {
-    super(message)
-    this.name = 'MessageOpenerError'
+    super('MESSAGE_OPENER', message)
   }
 }
 

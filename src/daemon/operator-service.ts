@@ -10,6 +10,7 @@ import type { Channel } from '../mpc/channel.js'
 import { ProtocolError } from '../protocol/errors.js'
 import { messageService } from '../protocol/message.js'
 import { reactivateService } from '../protocol/reactivate.js'
+import { ReactivationSessionError } from '../core/reactivation/errors.js'
 import { signupService } from '../protocol/signup.js'
 import { statusService, type NodeStatus } from '../protocol/status.js'
 import { syncService, type SyncSource } from '../protocol/sync.js'
@@ -17,7 +18,9 @@ import { AdminServer, adminSocketPath } from './admin-socket.js'
 import type { Config } from './config.js'
 import { DaemonHost } from './host.js'
 import type { Logger } from './logger.js'
-import { Operator, OperatorError } from './operator.js'
+import { OperatorError } from '../core/messages.js'
+import { Operator } from './operator.js'
+import { exportProofs } from './proof-export.js'
 import { workerMessageOpener } from './message-opener.js'
 import { dataPaths } from './paths.js'
 import { VERSION } from './version.js'
@@ -42,7 +45,7 @@ export class OperatorService {
         {
           status: () => operatorStatus(operator),
           tally: () => operator.tally(),
-          exportProofs: async (directory) => ({ exported: await operator.exportProofs(directory), directory }),
+          exportProofs: async (directory) => ({ exported: await exportProofs(operator, directory), directory }),
         },
         logger,
       )
@@ -132,7 +135,7 @@ export function operatorStatus(operator: Operator): NodeStatus {
  * heard the refusal inside the session; the code is for the operator's logs and metrics).
  */
 async function serveReactivationSession(channel: Channel, operator: Operator): Promise<void> {
-  const { serveReactivation, ReactivationSessionError } = await import('../protocol/reactivation-session.js')
+  const { serveReactivation } = await import('../core/reactivation/operator-session.js')
   try {
     await serveReactivation(channel, operator)
   } catch (error) {

@@ -14,19 +14,19 @@
  * Keys: meta/params, leaf/<i>, root/<i> (hex of the 128-byte signed root), log/<i>,
  * equivocation/<size> (JSON, see EquivocationProof).
  */
-import { publicKeyFromString, publicKeyToString } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
-import { decodeSignedRoot, encodeSignedRoot, isEquivocation, SignedRootError, verifySignedRoot, type SignedRoot } from '../crypto/root-signature.js'
+import { isEquivocation, SignedRootError, verifySignedRoot, type SignedRoot } from '../crypto/root-signature.js'
+import { MaciAnonError } from '../errors.js'
 import { ProtocolError } from '../protocol/errors.js'
 import type { SyncHead, SyncSource } from '../protocol/sync.js'
-import type { PublicParameters } from './operator.js'
-import { indexKey, OperatorStore, type BatchOperation } from './store.js'
+import { parametersFromRecord, parametersToRecord, sameParameters, type ParametersRecord, type PublicParameters } from '../core/parameters.js'
+import { decodeCiphertext, decodeSignedRootAt, encodeCiphertext, encodeSignedRootRecord } from '../core/records.js'
+import { indexKey, LevelStore, type BatchOperation } from '../store/level-store.js'
 
 /** The operator's data contradicts itself or what this replica already holds. */
-export class InconsistentDataError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InconsistentDataError'
+export class InconsistentDataError extends MaciAnonError {
+  constructor(detail: string) {
+    super('INCONSISTENT_DATA', detail)
   }
 }
 
@@ -56,7 +56,7 @@ export class ReplicaMirror implements SyncSource {
   private readonly proofs: EquivocationProof[]
 
   private constructor(
-    private readonly store: OperatorStore,
+    private readonly store: LevelStore,
     params: PublicParameters | undefined,
     leaves: bigint[],
     roots: SignedRoot[],
@@ -76,16 +76,16 @@ export class ReplicaMirror implements SyncSource {
   }
 
   static async open(directory: string): Promise<ReplicaMirror> {
-    const store = await OperatorStore.open(directory)
+    const store = await LevelStore.open(directory)
     try {
       const params = await store.get('meta/params')
       const [leaves, roots, log, proofs] = await Promise.all([store.list('leaf'), store.list('root'), store.list('log'), store.list('equivocation')])
       return new ReplicaMirror(
         store,
-        params === undefined ? undefined : parseParameters(params),
+        params === undefined ? undefined : parametersFromRecord(JSON.parse(params) as ParametersRecord),
         leaves.map(BigInt),
         roots.map((hex, i) => storedSignedRoot(hex, i + 1)),
-        log.map((entry) => Uint8Array.from(Buffer.from(entry, 'base64'))),
+        log.map(decodeCiphertext),
         proofs.map(parseProof),
       )
     } catch (error) {
@@ -121,7 +121,7 @@ export class ReplicaMirror implements SyncSource {
       if (!sameParameters(params, this.params)) throw new InconsistentDataError('the operator now publishes different parameters')
       return
     }
-    await this.store.batch([{ type: 'put', key: 'meta/params', value: JSON.stringify(serializeParameters(params)) }])
+    await this.store.batch([{ type: 'put', key: 'meta/params', value: JSON.stringify(parametersToRecord(params)) }])
     this.params = params
     this.tree = new IncrementalMerkleTree(params.depth)
   }
@@ -155,8 +155,8 @@ export class ReplicaMirror implements SyncSource {
       tree.insert(update.leaves[accepted])
       operations.push(
         { type: 'put', key: indexKey('leaf', position), value: update.leaves[accepted].toString() },
-        { type: 'put', key: indexKey('root', position), value: Buffer.from(encodeSignedRoot(signed)).toString('hex') },
-        { type: 'put', key: indexKey('log', position), value: Buffer.from(update.log[accepted]).toString('base64') },
+        { type: 'put', key: indexKey('root', position), value: encodeSignedRootRecord(signed) },
+        { type: 'put', key: indexKey('log', position), value: encodeCiphertext(update.log[accepted]) },
       )
     }
     if (operations.length > 0) await this.store.batch(operations)
@@ -214,36 +214,10 @@ export class ReplicaMirror implements SyncSource {
 /** A mirror written before roots were signed holds bare roots: it cannot be served, only resynced. */
 function storedSignedRoot(hex: string, size: number): SignedRoot {
   try {
-    return decodeSignedRoot(Buffer.from(hex, 'hex'), size)
+    return decodeSignedRootAt(hex, size)
   } catch (error) {
     if (error instanceof SignedRootError) throw new InconsistentDataError(`stored root ${size - 1} is not a signed root; delete the mirror to resync`)
     throw error
-  }
-}
-
-/** Whether two parameter sets are the same poll: every field, the operator's key included. */
-export function sameParameters(a: PublicParameters, b: PublicParameters): boolean {
-  return JSON.stringify(serializeParameters(a)) === JSON.stringify(serializeParameters(b))
-}
-
-function serializeParameters(params: PublicParameters) {
-  return {
-    operatorPublicKey: publicKeyToString(params.operatorPublicKey),
-    keyCommitment: params.keyCommitment.toString(),
-    depth: params.depth,
-    vkeyHashes: { membership: params.vkeyHashes.membership, leafOpening: params.vkeyHashes.leafOpening },
-    voteOptions: params.voteOptions,
-  }
-}
-
-function parseParameters(text: string): PublicParameters {
-  const stored = JSON.parse(text) as ReturnType<typeof serializeParameters>
-  return {
-    operatorPublicKey: publicKeyFromString(stored.operatorPublicKey),
-    keyCommitment: BigInt(stored.keyCommitment),
-    depth: stored.depth,
-    vkeyHashes: stored.vkeyHashes,
-    voteOptions: stored.voteOptions,
   }
 }
 
@@ -252,7 +226,7 @@ export function serializeProof(proof: EquivocationProof): string {
   const root = (signed: SignedRoot) => ({
     root: signed.root.toString(),
     signature: { R8: signed.signature.R8.map(String), S: signed.signature.S.toString() },
-    encoded: Buffer.from(encodeSignedRoot(signed)).toString('hex'),
+    encoded: encodeSignedRootRecord(signed),
   })
   return JSON.stringify({ size: proof.size, held: root(proof.held), other: root(proof.other), source: proof.source, detectedAt: proof.detectedAt })
 }
@@ -261,8 +235,8 @@ function parseProof(text: string): EquivocationProof {
   const stored = JSON.parse(text) as { size: number; held: { encoded: string }; other: { encoded: string }; source: string; detectedAt: string }
   return {
     size: stored.size,
-    held: decodeSignedRoot(Buffer.from(stored.held.encoded, 'hex'), stored.size),
-    other: decodeSignedRoot(Buffer.from(stored.other.encoded, 'hex'), stored.size),
+    held: decodeSignedRootAt(stored.held.encoded, stored.size),
+    other: decodeSignedRootAt(stored.other.encoded, stored.size),
     source: stored.source,
     detectedAt: stored.detectedAt,
   }

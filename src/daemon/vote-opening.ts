@@ -8,14 +8,8 @@
  */
 import { availableParallelism } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { MessageKind, verifyMessage } from '../crypto/signed-message.js'
-import { openMessage, workerSourceOf } from './message-opener.js'
-
-/** A vote that opens, is a vote, and verifies: its key's hash and the option it names. */
-export interface JudgedVote {
-  keyHash: bigint
-  option: bigint
-}
+import { judgeVote, type JudgedVote } from '../core/message-opening.js'
+import { workerSourceOf } from './message-opener.js'
 
 /** Below this many votes per slice, starting a worker (about a second of module loading) costs more than it saves. */
 const MIN_VOTES_PER_SLICE = 1_000
@@ -27,14 +21,6 @@ interface SliceRequest {
   privateKey: Uint8Array
   context: string
   ciphertexts: Uint8Array[]
-}
-
-/** undefined for a ciphertext that does not open or parse, a message of another kind, or a bad signature. */
-export function judgeVote(privateKey: Uint8Array, ciphertext: Uint8Array, context: string): JudgedVote | undefined {
-  // Opened as the operator opens a vote it is sent; verified only once it is known to be a vote.
-  const opened = openMessage(privateKey, ciphertext, context, false)
-  if (opened === undefined || opened.message.kind !== MessageKind.vote || !verifyMessage(opened.message)) return undefined
-  return { keyHash: opened.keyHash, option: opened.message.payload }
 }
 
 const judgeSlice = (privateKey: Uint8Array, ciphertexts: readonly Uint8Array[], context: string) =>

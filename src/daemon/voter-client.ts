@@ -23,20 +23,24 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PublicKey } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
 import { verifySignedRoot, type SignedRoot } from '../crypto/root-signature.js'
+import { MaciAnonError } from '../errors.js'
 import type { Channel } from '../mpc/channel.js'
 import { ChannelError } from '../mpc/channel.js'
 import { ProtocolError, RemoteAbortError } from '../protocol/errors.js'
 import { submitDeactivation, submitVote } from '../protocol/message.js'
 import type { OpenOptions } from '../protocol/client.js'
 import { ObservedChannel } from '../protocol/observed-channel.js'
-import { openReactivation } from '../protocol/reactivate.js'
-import type { PreparedReactivation, ReactivationPhase } from '../protocol/reactivation-session.js'
+import { openReactivation, runVoterSession } from '../protocol/reactivate.js'
+import { ReactivationSessionError } from '../core/reactivation/errors.js'
+import type { ReactivationPhase } from '../core/reactivation/options.js'
+import type { PreparedReactivation } from '../core/reactivation/voter-session.js'
 import { requestSignup } from '../protocol/signup.js'
 import { requestStatus, type NodeStatus } from '../protocol/status.js'
 import { SyncClient, type SyncHead, type SyncProgress } from '../protocol/sync.js'
 import { createNode, ephemeralPeerKey, type Node } from './node.js'
-import type { DeactivationReceipt, PublicParameters } from './operator.js'
-import { sameParameters } from './replica-mirror.js'
+import type { DeactivationReceipt } from '../core/operator-state.js'
+import type { PublicParameters } from '../core/parameters.js'
+import { sameParameters } from '../core/parameters.js'
 
 export interface VoterEndpoints {
   operator: Multiaddr
@@ -113,10 +117,10 @@ const REPLICA_ATTEMPTS = 10
 const REPLICA_RETRY_MS = 1_000
 
 /** The synced list cannot be used as it is. */
-export class LeafListError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'LeafListError'
+export class LeafListError extends MaciAnonError {
+  /** `code` is for the subclasses, each of which names its own reason. */
+  constructor(message: string, code = 'LEAF_LIST') {
+    super(code, message)
   }
 }
 
@@ -127,8 +131,7 @@ export class LostDeactivationError extends LeafListError {
     readonly reason: 'missing' | 'changed',
     message: string,
   ) {
-    super(message)
-    this.name = 'LostDeactivationError'
+    super(message, 'LOST_DEACTIVATION')
   }
 }
 
@@ -140,16 +143,14 @@ export class SplitViewError extends LeafListError {
     readonly reason: SplitViewReason,
     message: string,
   ) {
-    super(message)
-    this.name = 'SplitViewError'
+    super(message, 'SPLIT_VIEW')
   }
 }
 
 /** No replica could confirm the tree, and the voter did not accept the operator's word alone. */
 export class NoIndependentSourceError extends LeafListError {
   constructor(message: string) {
-    super(message)
-    this.name = 'NoIndependentSourceError'
+    super(message, 'NO_INDEPENDENT_SOURCE')
   }
 }
 
@@ -166,8 +167,8 @@ export class ReplicaUnavailableError extends LeafListError {
     super(
       `replica ${replica} did not answer (${cause.message}); every configured replica must confirm the tree. ` +
         'Retry later, or remove it from replicaAddress if it is gone for good.',
+      'REPLICA_UNAVAILABLE',
     )
-    this.name = 'ReplicaUnavailableError'
   }
 }
 
@@ -178,8 +179,7 @@ export class AnonymitySetError extends LeafListError {
     readonly needed: number,
     message: string,
   ) {
-    super(message)
-    this.name = 'AnonymitySetError'
+    super(message, 'ANONYMITY_SET')
   }
 }
 
@@ -327,10 +327,9 @@ export class AnonymousClient {
    * The voter's side of the reactivation 2PC, on this identity, for a reactivation whose
    * membership proof is finished: the hello carries it, and the
    * operator gives the hello only a few seconds from the stream's opening.
-   * (prepareVoterReactivation in src/protocol/reactivation-session.ts starts that proof.)
+   * (prepareVoterReactivation in src/core/reactivation/voter-session.ts starts that proof.)
    */
   async reactivate(prepared: PreparedReactivation, progress: ReactivationProgress = {}): Promise<{ acknowledgement: string }> {
-    const { runVoterSession, ReactivationSessionError } = await import('../protocol/reactivation-session.js')
     await prepared.membership
     const giveUpAt = Date.now() + BUSY_RETRY_MS
     for (let attempt = 0; ; attempt++) {

@@ -4,21 +4,21 @@
  * scalar field modulus (leaves, roots and BabyJubJub coordinates all live in that field).
  */
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { FieldEncodingError, fieldFromBytes as parseField, fieldToBytes } from '../crypto/field.js'
+import { FieldEncodingError, Fr } from '../crypto/field.js'
 import type { PublicKey } from '../crypto/keys.js'
-import type { PublicParameters } from '../daemon/operator.js'
+import type { PublicParameters } from '../core/parameters.js'
 import { ProtocolError } from './errors.js'
 import * as wire from './generated/schema.js'
 
 /** A field element as the schema's bytes field (an ArrayBuffer-backed copy). */
 export function fieldToWire(value: bigint): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(fieldToBytes(value))
+  return Uint8Array.from(Fr.toBytesBE(value))
 }
 
 /** A field element from a peer: anything but 32 canonical bytes is MALFORMED. */
 export function fieldFromBytes(bytes: Uint8Array, what: string): bigint {
   try {
-    return parseField(bytes)
+    return Fr.fromBytesBE(bytes)
   } catch (error) {
     if (error instanceof FieldEncodingError) throw new ProtocolError('MALFORMED', `${what}: ${error.message}`)
     throw error

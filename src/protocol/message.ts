@@ -3,7 +3,8 @@
  * cannot tell a valid message from an invalid one before the core has processed it, and the
  * core answers both alike, so the reply (and its timing) carries no validity signal.
  */
-import { MESSAGE_CIPHERTEXT_BYTES, type DeactivationReceipt } from '../daemon/operator.js'
+import { MESSAGE_CIPHERTEXT_BYTES } from '../core/messages.js'
+import { type DeactivationReceipt } from '../core/operator-state.js'
 import { exchange, openChannel, type Dialer, type OpenOptions, type Target } from './client.js'
 import { decodeAs, fieldFromBytes, fieldToWire } from './codec.js'
 import { ProtocolError } from './errors.js'

@@ -9,7 +9,7 @@
  * so two different signed roots for one size prove that the operator equivocated.
  */
 import { decodeSignedRoot, encodeSignedRoot, SignedRootError, type SignedRoot } from '../crypto/root-signature.js'
-import type { PublicParameters } from '../daemon/operator.js'
+import type { PublicParameters } from '../core/parameters.js'
 import { ChannelError } from '../mpc/channel.js'
 import { openChannel, type Dialer, type OpenOptions, type Target } from './client.js'
 import { decodeAs, fieldFromBytes, fieldToWire, parametersFromWire, parametersToWire } from './codec.js'

@@ -14,18 +14,19 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fieldFromDecimal } from '../../src/crypto/field.js'
+import { Fr } from '../../src/crypto/field.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { auditExport, fetchPublishedState, type AuditReport } from '../../src/daemon/audit.js'
 import { resolveConfig } from '../../src/daemon/config.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { OperatorService } from '../../src/daemon/operator-service.js'
 import { dataPaths } from '../../src/daemon/paths.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { artifactsOf } from '../../src/zk/artifacts.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
 import { localNode, silentLogger } from '../network/helpers.js'
 import { reactivateWithReferenceProver, temporaryDirectory } from '../operator/helpers.js'
+import { exportProofs } from '../../src/daemon/proof-export.js'
 
 const run = promisify(execFile)
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname
@@ -76,7 +77,7 @@ beforeAll(async () => {
       }
     }
     exported = join(workspace.path, 'export')
-    expect(await operator.exportProofs(exported)).toBe(2)
+    expect(await exportProofs(operator, exported)).toBe(2)
   } finally {
     await operator.close()
   }
@@ -100,7 +101,7 @@ describe('attack 9: audit of an export-proofs directory', () => {
     const directory = await copy()
     const path = join(directory, 'parameters.json')
     const parameters = (await readJson(path)) as Record<string, unknown>
-    await writeJson(path, { ...parameters, keyCommitment: String(fieldFromDecimal(String(parameters.keyCommitment)) + 1n) })
+    await writeJson(path, { ...parameters, keyCommitment: String(Fr.fromDecimal(String(parameters.keyCommitment)) + 1n) })
     const report = await auditExport(directory)
     expect(report.ok).toBe(false)
     for (const name of names) expect(failedChecks(report, name)).toEqual(['key-commitment'])

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
-import { EncryptionContext, type Operator } from '../../src/daemon/operator.js'
-import { OperatorStore, type BatchOperation } from '../../src/daemon/store.js'
-import { makeDeactivation, makeVote } from '../../src/daemon/voter.js'
+import { EncryptionContext } from '../../src/core/messages.js'
+import { type Operator } from '../../src/daemon/operator.js'
+import { LevelStore, type BatchOperation } from '../../src/store/level-store.js'
+import { makeDeactivation, makeVote } from '../../src/core/voter.js'
 import { freshOperator, reactivateWithReferenceProver } from '../operator/helpers.js'
 
 /** Which proofs and signatures the operator checked, in order. The real functions still run. */
@@ -51,8 +52,8 @@ describe('attack 2: the operator does the same work whatever the outcome', () =>
 
   beforeAll(async () => {
     ;({ operator, cleanup } = await freshOperator())
-    const original = OperatorStore.prototype.batch
-    vi.spyOn(OperatorStore.prototype, 'batch').mockImplementation(function (this: OperatorStore, operations: BatchOperation[]) {
+    const original = LevelStore.prototype.batch
+    vi.spyOn(LevelStore.prototype, 'batch').mockImplementation(function (this: LevelStore, operations: BatchOperation[]) {
       batches.push(shapeOf(operations))
       return original.call(this, operations)
     })

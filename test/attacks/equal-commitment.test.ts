@@ -12,8 +12,9 @@ import { randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { realLeafOf } from '../../src/crypto/poseidon.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
-import { EncryptionContext, type Operator } from '../../src/daemon/operator.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { EncryptionContext } from '../../src/core/messages.js'
+import { type Operator } from '../../src/daemon/operator.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { freshOperator, reactivateWithReferenceProver } from '../operator/helpers.js'
 
 /** A deactivation whose commitment the briber chooses, as a modified client would send it. */

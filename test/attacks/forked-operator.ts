@@ -16,8 +16,8 @@ import { Operator } from '../../src/daemon/operator.js'
 import { OperatorService } from '../../src/daemon/operator-service.js'
 import { dataPaths } from '../../src/daemon/paths.js'
 import { sessionObserver } from '../../src/daemon/session-observer.js'
-import { OperatorStore } from '../../src/daemon/store.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { LevelStore } from '../../src/store/level-store.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { submitDeactivation } from '../../src/protocol/message.js'
 import { ProtocolServer } from '../../src/protocol/server.js'
 import { requestSignup } from '../../src/protocol/signup.js'
@@ -41,7 +41,7 @@ export async function startSigningOperator(): Promise<SigningOperator> {
   })
   const state = dataPaths(config.dataDir).operatorState
   await Operator.initialize(state)
-  const store = await OperatorStore.open(state)
+  const store = await LevelStore.open(state)
   const secrets = JSON.parse((await store.get('secret/operator')) ?? '{}') as { privateKey: string }
   await store.close()
   const service = await OperatorService.start(config, silentLogger())

@@ -13,18 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import type { Node } from '../../src/daemon/node.js'
 import type { Operator } from '../../src/daemon/operator.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { RemoteAbortError } from '../../src/protocol/errors.js'
 import { encodeFrame } from '../../src/protocol/framing.js'
 import { ADMISSION, LIMITS, PROTOCOLS, type ProtocolLimits } from '../../src/protocol/ids.js'
-import { openReactivation } from '../../src/protocol/reactivate.js'
-import {
-  ACKNOWLEDGEMENT_TEXT,
-  prepareVoterReactivation,
-  ReactivationSessionError,
-  runVoterSession,
-  type PreparedReactivation,
-} from '../../src/protocol/reactivation-session.js'
+import { ReactivationSessionError } from '../../src/core/reactivation/errors.js'
+import { ACKNOWLEDGEMENT_TEXT } from '../../src/core/reactivation/messages.js'
+import { prepareVoterReactivation, type PreparedReactivation } from '../../src/core/reactivation/voter-session.js'
+import { openReactivation, runVoterSession } from '../../src/protocol/reactivate.js'
 import { StreamChannel } from '../../src/protocol/stream-channel.js'
 import type { ProofWithSignals } from '../../src/zk/groth16.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
@@ -35,7 +31,7 @@ import { AnonymousClient } from '../../src/daemon/voter-client.js'
 
 const FIRST_MESSAGE_MS = 1_000
 const SESSION_MS = 3_000
-/** Status bytes of the hello reply (src/protocol/reactivation-session.ts). */
+/** Status bytes of the hello reply (src/core/reactivation/messages.ts). */
 const STATUS = { proceed: 0, unknownRoot: 3, badProof: 4, inProgress: 6 }
 
 let daemon: RunningOperator

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
-import { EncryptionContext, Operator } from '../../src/daemon/operator.js'
-import { makeDeactivation, makeVote, VoteOptionError } from '../../src/daemon/voter.js'
+import { EncryptionContext } from '../../src/core/messages.js'
+import { Operator } from '../../src/daemon/operator.js'
+import { makeDeactivation, makeVote, VoteOptionError } from '../../src/core/voter.js'
 import { temporaryDirectory } from '../operator/helpers.js'
 
 describe('attack 5: tally tagging', () => {

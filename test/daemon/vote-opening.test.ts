@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair, hashPublicKey } from '../../src/crypto/keys.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
-import { EncryptionContext } from '../../src/daemon/operator.js'
-import { judgeVote } from '../../src/daemon/vote-opening.js'
+import { EncryptionContext } from '../../src/core/messages.js'
+import { judgeVote } from '../../src/core/message-opening.js'
 
 const operator = generateKeypair()
 const voter = generateKeypair()

@@ -12,8 +12,8 @@ import { generateKeypair } from '../../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../../src/crypto/merkle.js'
 import { signRoot } from '../../src/crypto/root-signature.js'
 import { Operator } from '../../src/daemon/operator.js'
-import { OperatorStore } from '../../src/daemon/store.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { LevelStore } from '../../src/store/level-store.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import {
   AnonymitySetError,
   checkAnonymitySet,
@@ -61,7 +61,7 @@ describe("the voter's checks against lying replicas", () => {
     remove = temp.remove
     const directory = join(temp.path, 'operator')
     await Operator.initialize(directory)
-    const store = await OperatorStore.open(directory)
+    const store = await LevelStore.open(directory)
     signingKey = Uint8Array.from(Buffer.from((JSON.parse((await store.get('secret/operator'))!) as { privateKey: string }).privateKey, 'hex'))
     await store.close()
     operator = await Operator.open(directory)

@@ -19,7 +19,7 @@ import { Metrics } from '../../src/daemon/metrics.js'
 import type { Node } from '../../src/daemon/node.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { sessionObserver } from '../../src/daemon/session-observer.js'
-import { makeDeactivation, type Deactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation, type Deactivation } from '../../src/core/voter.js'
 import {
   AnonymitySetError,
   AnonymousClient,
@@ -35,7 +35,7 @@ import {
   type VoterEndpoints,
 } from '../../src/daemon/voter-client.js'
 import { busyReason, ProtocolError } from '../../src/protocol/errors.js'
-import { prepareVoterReactivation, type PreparedReactivation } from '../../src/protocol/reactivation-session.js'
+import { prepareVoterReactivation, type PreparedReactivation } from '../../src/core/reactivation/voter-session.js'
 import { SyncQuery, SyncRequest, SyncResponse } from '../../src/protocol/generated/schema.js'
 import { PROTOCOLS } from '../../src/protocol/ids.js'
 import { ProtocolServer, type ProtocolService } from '../../src/protocol/server.js'

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_KEYS, type Role } from '../../src/daemon/config.js'
-import { MESSAGE_CIPHERTEXT_BYTES } from '../../src/daemon/operator.js'
+import { MESSAGE_CIPHERTEXT_BYTES } from '../../src/core/messages.js'
 import { dataHome } from '../../src/daemon/paths.js'
 import { LIMITS, PROTOCOLS, type ProtocolLimits, type ProtocolName } from '../../src/protocol/ids.js'
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../src/cli/local-cluster.js'
+import { REPO_ROOT } from '../../scripts/lib/local-cluster.js'
 import { operatorCommands } from '../../src/cli/operator-commands.js'
 import { replicaCommands } from '../../src/cli/replica-commands.js'
 import { voterCommands } from '../../src/cli/voter-commands.js'
@@ -28,7 +28,7 @@ describe('README.md', () => {
     voterCommands(program)
     auditCommand(program)
     const paths = commandPaths(program)
-    expect(paths.length).toBe(14)
+    expect(paths.length).toBe(16)
     for (const path of paths) expect(reference).toContain(`\`${path}`)
   })
 

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
-import { Operator, type ReactivationSubmission } from '../../src/daemon/operator.js'
-import { OperatorStore } from '../../src/daemon/store.js'
-import { makeDeactivation, prepareReactivation, proveMembership, type Deactivation } from '../../src/daemon/voter.js'
+import { Operator } from '../../src/daemon/operator.js'
+import { type ReactivationSubmission } from '../../src/core/reactivation.js'
+import { LevelStore } from '../../src/store/level-store.js'
+import { makeDeactivation, prepareReactivation, proveMembership, type Deactivation } from '../../src/core/voter.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { proveLeafOpeningReference } from '../../src/zk/reference-prover.js'
 import { reactivateWithReferenceProver, temporaryDirectory } from './helpers.js'
@@ -125,7 +126,7 @@ describe('reactivation acceptance: adversarial matrix', () => {
       opened.splice(opened.indexOf(copy.operator), 1)
       return copy
     })
-    const store = await OperatorStore.open(directory)
+    const store = await LevelStore.open(directory)
     const params = JSON.parse((await store.get('meta/params'))!) as Record<string, unknown>
     const secrets = JSON.parse((await store.get('secret/operator'))!) as Record<string, string>
     const [otherKey, otherBlinding] = [randomFieldElement(), randomFieldElement()]

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { Operator } from '../../src/daemon/operator.js'
-import { prepareReactivation, proveMembership, type Deactivation } from '../../src/daemon/voter.js'
+import { prepareReactivation, proveMembership, type Deactivation } from '../../src/core/voter.js'
 import { proveLeafOpeningReference } from '../../src/zk/reference-prover.js'
 
 export async function temporaryDirectory(): Promise<{ path: string; remove: () => Promise<void> }> {

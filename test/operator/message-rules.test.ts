@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
-import { EncryptionContext, MESSAGE_CIPHERTEXT_BYTES, Operator } from '../../src/daemon/operator.js'
-import { makeDeactivation, makeVote } from '../../src/daemon/voter.js'
+import { EncryptionContext, MESSAGE_CIPHERTEXT_BYTES } from '../../src/core/messages.js'
+import { Operator } from '../../src/daemon/operator.js'
+import { makeDeactivation, makeVote } from '../../src/core/voter.js'
 import { freshOperator } from './helpers.js'
 
 describe('operator message rules', () => {

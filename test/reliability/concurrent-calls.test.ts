@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import type { Operator } from '../../src/daemon/operator.js'
-import { makeDeactivation } from '../../src/daemon/voter.js'
+import { makeDeactivation } from '../../src/core/voter.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
 import { freshOperator, reactivateWithReferenceProver } from '../operator/helpers.js'
 

@@ -9,15 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encryptTo } from '../../src/crypto/encryption.js'
 import { generateKeypair, hashPublicKey } from '../../src/crypto/keys.js'
 import { encodeMessage, MessageKind, signMessage } from '../../src/crypto/signed-message.js'
-import {
-  inThreadMessageOpener,
-  MessageOpenerError,
-  workerMessageOpener,
-  workerMessageOpenerOn,
-  workerSourceOf,
-  type MessageOpener,
-} from '../../src/daemon/message-opener.js'
-import { EncryptionContext, MESSAGE_CIPHERTEXT_BYTES } from '../../src/daemon/operator.js'
+import { inThreadMessageOpener, type MessageOpener } from '../../src/core/message-opening.js'
+import { MessageOpenerError, workerMessageOpener, workerMessageOpenerOn, workerSourceOf } from '../../src/daemon/message-opener.js'
+import { EncryptionContext, MESSAGE_CIPHERTEXT_BYTES } from '../../src/core/messages.js'
 
 const operatorKeys = generateKeypair()
 const voter = generateKeypair()

@@ -11,8 +11,8 @@ import * as keysModule from '../../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../../src/crypto/merkle.js'
 import * as poseidonModule from '../../src/crypto/poseidon.js'
 import { Operator } from '../../src/daemon/operator.js'
-import { StoreError } from '../../src/daemon/store.js'
-import { makeDeactivation, makeVote } from '../../src/daemon/voter.js'
+import { StoreError } from '../../src/core/records.js'
+import { makeDeactivation, makeVote } from '../../src/core/voter.js'
 import { freshOperator } from '../operator/helpers.js'
 
 const VOTERS = 12

@@ -9,8 +9,10 @@ import { hashPublicKey, type Keypair, type PublicKey } from '../crypto/keys.js'
 import { IncrementalMerkleTree } from '../crypto/merkle.js'
 import { commitmentOf, nullifierOf, poseidon } from '../crypto/poseidon.js'
 import { encodeMessage, MessageKind, signMessage } from '../crypto/signed-message.js'
+import { MaciAnonError } from '../errors.js'
 import { proveWithSnarkjs, type ProofWithSignals } from '../zk/groth16.js'
-import { EncryptionContext, type PublicParameters } from './operator.js'
+import { EncryptionContext } from './messages.js'
+import type { PublicParameters } from './parameters.js'
 
 export interface Deactivation {
   ciphertext: Uint8Array
@@ -28,10 +30,9 @@ export function makeDeactivation(keypair: Keypair, params: PublicParameters): De
 }
 
 /** A vote for an option the poll does not define: the operator would ignore it, so it is not sent. */
-export class VoteOptionError extends RangeError {
-  constructor(message: string) {
-    super(message)
-    this.name = 'VoteOptionError'
+export class VoteOptionError extends MaciAnonError {
+  constructor(detail: string) {
+    super('VOTE_OPTION', detail)
   }
 }
 
