@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as snarkjs from 'snarkjs'
 import { artifactsOf, verificationKey, type CircuitName } from './artifacts.js'
+import { loadBn128 } from './zkey.js'
 
 export interface Groth16Proof {
   pi_a: string[]
@@ -24,6 +25,8 @@ export type CircuitInput = Record<string, bigint | bigint[] | number[] | string>
 
 export async function proveWithSnarkjs(name: CircuitName, input: CircuitInput): Promise<ProofWithSignals> {
   const files = artifactsOf(name)
+  // snarkjs then finds the shared curve instead of building one of its own (loadBn128).
+  await loadBn128()
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, files.wasm, files.zkey)
   return { proof: proof as Groth16Proof, publicSignals: publicSignals as string[] }
 }
@@ -33,6 +36,7 @@ export async function verifyProof(name: CircuitName, proof: ProofWithSignals): P
   const vkey = verificationKey(name)
   if (!Array.isArray(proof.publicSignals) || proof.publicSignals.length !== vkey.nPublic) return false
   try {
+    await loadBn128()
     return (await snarkjs.groth16.verify(vkey, proof.publicSignals, proof.proof, silentLogger)) === true
   } catch {
     return false

@@ -59,9 +59,20 @@ export interface Bn128 {
   pairing(a: Uint8Array, b: Uint8Array): Uint8Array
 }
 
-/** ffjavascript's shared BN254 instance, the one snarkjs also uses (worker threads included). */
-export async function loadBn128(): Promise<Bn128> {
-  return (await buildBn128()) as Bn128
+let building: Promise<Bn128> | undefined
+
+/**
+ * ffjavascript's shared BN254 instance, the one snarkjs also uses (worker threads included).
+ * ffjavascript caches the curve only once it is built, so calls made while it is being built
+ * would each build one, with a worker pool of its own that nothing ends: that kept a process
+ * that proved several times at once from exiting, and costs a daemon threads and memory.
+ * Concurrent first calls share one build.
+ */
+export function loadBn128(): Promise<Bn128> {
+  building ??= (buildBn128() as Promise<Bn128>).finally(() => {
+    building = undefined
+  })
+  return building
 }
 
 const GROTH16_PROTOCOL = 1
