@@ -8,7 +8,7 @@ export interface Fixture {
   params: PublicParameters
   leaves: bigint[]
   deactivations: Deactivation[]
-  secrets: { leafKey: bigint; leafKeyBlinding: bigint }
+  secrets: { K: bigint; kappa: bigint }
 }
 
 /** A new operator state with one valid deactivation per session the bench will run. */

@@ -89,8 +89,8 @@ function baselineInputs(fixture: Fixture, index: number) {
       leaf: leaves[index],
       rho,
       index: BigInt(index),
-      K: secrets.leafKey,
-      kappa: secrets.leafKeyBlinding,
+      K: secrets.K,
+      kappa: secrets.kappa,
     },
     combined: {
       root: tree.root,
@@ -100,8 +100,8 @@ function baselineInputs(fixture: Fixture, index: number) {
       s: deactivation.secret,
       pathElements: path.pathElements,
       pathIndices: path.pathIndices,
-      K: secrets.leafKey,
-      kappa: secrets.leafKeyBlinding,
+      K: secrets.K,
+      kappa: secrets.kappa,
     },
   }
 }

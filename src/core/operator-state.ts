@@ -36,8 +36,8 @@ import {
 /** The leaf key K with its blinding kappa (KC = H(K, kappa) is public), and the operator's decryption key. */
 export interface OperatorSecrets {
   privateKey: Uint8Array
-  leafKey: bigint
-  leafKeyBlinding: bigint
+  K: bigint
+  kappa: bigint
 }
 
 export interface DeactivationReceipt {
@@ -149,8 +149,8 @@ export class OperatorState {
   }
 
   /** K and kappa: the reactivation 2PC's operator-side private inputs, and nothing else's. */
-  leafKeySecrets(): { leafKey: bigint; leafKeyBlinding: bigint } {
-    return { leafKey: this.secrets.leafKey, leafKeyBlinding: this.secrets.leafKeyBlinding }
+  leafKeySecrets(): { K: bigint; kappa: bigint } {
+    return { K: this.secrets.K, kappa: this.secrets.kappa }
   }
 
   /** A signup of a key checked and hashed by the caller (that work depends on the key alone). */
@@ -183,7 +183,7 @@ export class OperatorState {
     const wasActive = this.activeKeys.has(keyHash)
     const valid = signatureValid && message.kind === MessageKind.deactivate && wasActive
     const leafIndex = this.tree.size
-    const realLeaf = realLeafOf(this.secrets.leafKey, message.payload, leafIndex)
+    const realLeaf = realLeafOf(this.secrets.K, message.payload, leafIndex)
     const randomLeaf = randomFieldElement()
     const leaf = valid ? realLeaf : randomLeaf
     const insert = this.tree.prepareInsert(leaf)

@@ -190,8 +190,8 @@ export function commitmentOf(secret: bigint): bigint {
  * (DESIGN 2.5, "unique leaves"). Binding i makes two deactivations with the same c get
  * unrelated leaves, so comparing public leaves tells nobody whether a key was active.
  */
-export function realLeafOf(leafKey: bigint, commitment: bigint, index: number | bigint): bigint {
-  return poseidon([leafKey, commitment, BigInt(index)])
+export function realLeafOf(K: bigint, commitment: bigint, index: number | bigint): bigint {
+  return poseidon([K, commitment, BigInt(index)])
 }
 
 /** The reactivation nullifier N = H(s + 2) (DESIGN 2.3). */

@@ -60,16 +60,16 @@ export class Operator {
       throw new OperatorError(`a poll has 1 to ${MAX_VOTE_OPTIONS} vote options, not ${voteOptions}`)
     }
     const keypair = generateKeypair()
-    const leafKey = randomFieldElement()
-    const leafKeyBlinding = randomFieldElement()
+    const K = randomFieldElement()
+    const kappa = randomFieldElement()
     const parameters: PublicParameters = {
       operatorPublicKey: keypair.publicKey,
-      keyCommitment: poseidon([leafKey, leafKeyBlinding]),
+      keyCommitment: poseidon([K, kappa]),
       depth,
       vkeyHashes: releaseVerificationKeyHashes(),
       voteOptions,
     }
-    await OperatorRecords.create(directory, parameters, { privateKey: keypair.privateKey, leafKey, leafKeyBlinding })
+    await OperatorRecords.create(directory, parameters, { privateKey: keypair.privateKey, K, kappa })
     return parameters
   }
 
@@ -99,7 +99,7 @@ export class Operator {
   }
 
   /** For the reactivation 2PC's operator side only: K and kappa are its private inputs. */
-  leafKeySecrets(): { leafKey: bigint; leafKeyBlinding: bigint } {
+  leafKeySecrets(): { K: bigint; kappa: bigint } {
     return this.state.leafKeySecrets()
   }
 

@@ -65,8 +65,8 @@ export class OperatorRecords {
       const stored: SecretsRecord = {
         derivation: 'maci',
         privateKey: Buffer.from(secrets.privateKey).toString('hex'),
-        leafKey: secrets.leafKey.toString(),
-        leafKeyBlinding: secrets.leafKeyBlinding.toString(),
+        leafKey: secrets.K.toString(),
+        leafKeyBlinding: secrets.kappa.toString(),
       }
       await store.batch([
         { type: 'put', key: 'meta/params', value: JSON.stringify(parametersToRecord(parameters)) },
@@ -128,8 +128,8 @@ export class OperatorRecords {
         parameters,
         secrets: {
           privateKey: Uint8Array.from(Buffer.from(secrets.privateKey, 'hex')),
-          leafKey: BigInt(secrets.leafKey),
-          leafKeyBlinding: BigInt(secrets.leafKeyBlinding),
+          K: BigInt(secrets.leafKey),
+          kappa: BigInt(secrets.leafKeyBlinding),
         },
         snapshot: {
           tree,

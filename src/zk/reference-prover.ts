@@ -25,8 +25,8 @@ export interface LeafOpeningInputs {
   leaf: bigint
   rho: bigint
   index: bigint
-  leafKey: bigint
-  leafKeyBlinding: bigint
+  K: bigint
+  kappa: bigint
 }
 
 interface LeafOpeningCircuit {
@@ -48,7 +48,7 @@ function leafOpeningCircuit(): Promise<LeafOpeningCircuit> {
 
 export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Promise<ProofWithSignals> {
   const link = poseidon([inputs.commitment, inputs.leaf, inputs.rho])
-  const keyCommitment = poseidon([inputs.leafKey, inputs.leafKeyBlinding])
+  const keyCommitment = poseidon([inputs.K, inputs.kappa])
   const { zkey, r1cs, evaluator } = await leafOpeningCircuit()
   const { witness, failedAsserts } = await evaluator.evaluate({
     link,
@@ -57,8 +57,8 @@ export async function proveLeafOpeningReference(inputs: LeafOpeningInputs): Prom
     leaf: inputs.leaf,
     rho: inputs.rho,
     index: inputs.index,
-    K: inputs.leafKey,
-    kappa: inputs.leafKeyBlinding,
+    K: inputs.K,
+    kappa: inputs.kappa,
   })
   const share = await proveCollaboratively(zkey, r1cs, witness, new PlainArithmetic(), {
     validityBitShare: failedAsserts.length === 0 ? 1n : 0n,

@@ -71,9 +71,9 @@ beforeAll(async () => {
       const { submission, reactivation } = await reactivateWithReferenceProver(operator, deactivation, receipt.index)
       expect((await operator.acceptReactivation(submission)).activated).toBe(true)
       if (i === 0) {
-        const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
+        const { K, kappa } = operator.leafKeySecrets()
         const keyCommitment = operator.publicParameters().keyCommitment
-        firstOpening = { ...reactivation.leafOpening, link: reactivation.link, keyCommitment, K: leafKey, kappa: leafKeyBlinding }
+        firstOpening = { ...reactivation.leafOpening, link: reactivation.link, keyCommitment, K, kappa }
       }
     }
     exported = join(workspace.path, 'export')

@@ -51,9 +51,9 @@ describe('attack 1: equal-commitment oracle', () => {
     const { guessActive, commitment, first, second } = await attack(bought, helper)
     expect(guessActive).toBe(false)
     // Both keys were active, so both leaves are real: each bound to its own index.
-    const { leafKey } = operator.leafKeySecrets()
-    expect(first.leaf).toBe(realLeafOf(leafKey, commitment, first.index))
-    expect(second.leaf).toBe(realLeafOf(leafKey, commitment, second.index))
+    const { K } = operator.leafKeySecrets()
+    expect(first.leaf).toBe(realLeafOf(K, commitment, first.index))
+    expect(second.leaf).toBe(realLeafOf(K, commitment, second.index))
   })
 
   it('reaches the same conclusion when the bought key was already deactivated', async () => {

@@ -207,11 +207,11 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
     const [voter1, voter2] = [await keystore('voter-1'), await keystore('voter-2')]
     const state = await Operator.open(dataPaths(join(root, 'operator')).operatorState)
     try {
-      const { leafKey } = state.leafKeySecrets()
+      const { K } = state.leafKeySecrets()
       expect(state.leaves(0, 10)).toHaveLength(2)
       for (const entry of [voter1.deactivations[0], voter2.deactivations[0]]) {
         expect(commitmentOf(entry.secret)).toBe(entry.commitment)
-        expect(state.leaves(entry.leafIndex, entry.leafIndex + 1)[0]).toBe(realLeafOf(leafKey, entry.commitment, entry.leafIndex))
+        expect(state.leaves(entry.leafIndex, entry.leafIndex + 1)[0]).toBe(realLeafOf(K, entry.commitment, entry.leafIndex))
         expect(state.rootHistory()[entry.leafIndex]).toBe(entry.root)
       }
       // The log holds each saved ciphertext once, at its leaf's index.

@@ -35,19 +35,19 @@ function snapshotOf(leaves: bigint[]): OperatorSnapshot {
   }
 }
 
-function emptyState(): { state: OperatorState; privateKey: Uint8Array; leafKey: bigint } {
+function emptyState(): { state: OperatorState; privateKey: Uint8Array; K: bigint } {
   const operatorKeys = generateKeypair()
-  const leafKey = randomFieldElement()
-  const leafKeyBlinding = randomFieldElement()
+  const K = randomFieldElement()
+  const kappa = randomFieldElement()
   const snapshot = snapshotOf([])
   const parameters = {
     operatorPublicKey: operatorKeys.publicKey,
-    keyCommitment: poseidon([leafKey, leafKeyBlinding]),
+    keyCommitment: poseidon([K, kappa]),
     depth: DEFAULT_TREE_DEPTH,
     vkeyHashes: { membership: 'm', leafOpening: 'l' },
     voteOptions: DEFAULT_VOTE_OPTIONS,
   }
-  return { state: new OperatorState(parameters, { privateKey: operatorKeys.privateKey, leafKey, leafKeyBlinding }, snapshot), privateKey: operatorKeys.privateKey, leafKey }
+  return { state: new OperatorState(parameters, { privateKey: operatorKeys.privateKey, K, kappa }, snapshot), privateKey: operatorKeys.privateKey, K }
 }
 
 describe('OperatorState', () => {
@@ -68,7 +68,7 @@ describe('OperatorState', () => {
   })
 
   it('a deactivation rule leaves tree, log and active set alone until applied, then takes the real leaf', () => {
-    const { state, privateKey, leafKey } = emptyState()
+    const { state, privateKey, K } = emptyState()
     const voter = generateKeypair()
     const keyHash = hashPublicKey(voter.publicKey)
     state.apply(state.signup(voter.publicKey, keyHash))
@@ -83,7 +83,7 @@ describe('OperatorState', () => {
     expect(state.replayedReceipt(deactivation.ciphertext)).toBeUndefined()
 
     state.apply(first.change)
-    expect(first.receipt.leaf).toBe(realLeafOf(leafKey, deactivation.commitment, 0))
+    expect(first.receipt.leaf).toBe(realLeafOf(K, deactivation.commitment, 0))
     expect(state.status()).toMatchObject({ deactivations: 1, root: first.receipt.root })
     expect(state.rootHistory()).toEqual([first.receipt.root])
     expect(state.signedRoots(0, 1)[0].root).toBe(first.receipt.root)
@@ -92,7 +92,7 @@ describe('OperatorState', () => {
   })
 
   it('a forged signature takes a random leaf through the same rule', () => {
-    const { state, privateKey, leafKey } = emptyState()
+    const { state, privateKey, K } = emptyState()
     const voter = generateKeypair()
     const keyHash = hashPublicKey(voter.publicKey)
     state.apply(state.signup(voter.publicKey, keyHash))
@@ -102,7 +102,7 @@ describe('OperatorState', () => {
     const opened = openMessage(privateKey, ciphertext, EncryptionContext.deactivation, true)
     if (opened === undefined) throw new Error('the deactivation does not open')
     const { change, receipt } = state.deactivation(ciphertext, opened)
-    expect(receipt.leaf).not.toBe(realLeafOf(leafKey, commitment, 0))
+    expect(receipt.leaf).not.toBe(realLeafOf(K, commitment, 0))
     expect(change).toMatchObject({ kind: 'deactivation', stillActive: true })
     state.apply(change)
     expect(state.isActive(keyHash)).toBe(true)
@@ -121,6 +121,6 @@ describe('OperatorState', () => {
     state.apply(state.signup(voter.publicKey, hashPublicKey(voter.publicKey)))
     const operatorKeys = generateKeypair()
     const broken = snapshotOf([1n])
-    expect(() => new OperatorState(state.parameters, { privateKey: operatorKeys.privateKey, leafKey: 1n, leafKeyBlinding: 2n }, broken)).toThrow(/do not line up/)
+    expect(() => new OperatorState(state.parameters, { privateKey: operatorKeys.privateKey, K: 1n, kappa: 2n }, broken)).toThrow(/do not line up/)
   })
 })

@@ -80,13 +80,13 @@ describe('reactivation acceptance: adversarial matrix', () => {
         depth: params.depth,
         newPublicKey: newKeypair.publicKey,
       })
-      const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
+      const { K, kappa } = operator.leafKeySecrets()
       foreignRoot = {
         newKeypair,
         submission: {
           newPublicKey: newKeypair.publicKey,
           membership: await proveMembership(reactivation),
-          leafOpening: await proveLeafOpeningReference({ ...reactivation.leafOpening, leafKey, leafKeyBlinding }),
+          leafOpening: await proveLeafOpeningReference({ ...reactivation.leafOpening, K, kappa }),
         },
       }
     } finally {

@@ -53,7 +53,7 @@ describe('operator core, in one process', () => {
     const { operator } = await operatorWith(alice)
     expect(operator.isActive(alice.publicKey)).toBe(true)
     const { deactivation, receipt } = await deactivate(operator, alice)
-    expect(receipt.leaf).toBe(realLeafOf(operator.leafKeySecrets().leafKey, deactivation.commitment, receipt.index))
+    expect(receipt.leaf).toBe(realLeafOf(operator.leafKeySecrets().K, deactivation.commitment, receipt.index))
     expect(receipt.root).toBe(operator.status().root)
     expect(operator.isActive(alice.publicKey)).toBe(false)
 
@@ -93,8 +93,8 @@ describe('operator core, in one process', () => {
     expect(forgedCiphertext.length).toBe(valid.ciphertext.length)
     expect(operator.isActive(bob.publicKey)).toBe(false)
 
-    const { leafKey } = operator.leafKeySecrets()
-    expect(inactiveReceipt.leaf).not.toBe(realLeafOf(leafKey, inactive.commitment, inactiveReceipt.index))
+    const { K } = operator.leafKeySecrets()
+    expect(inactiveReceipt.leaf).not.toBe(realLeafOf(K, inactive.commitment, inactiveReceipt.index))
 
     const attempt = await reactivateWithReferenceProver(operator, inactive, inactiveReceipt.index)
     expect(await verifyProof('membership', attempt.submission.membership)).toBe(true)

@@ -42,7 +42,7 @@ describe('forged deactivation and vote signatures for active keys', () => {
   it('a forged deactivation gets a random leaf and leaves the key active, also after a restart', async () => {
     const commitment = commitmentOf(randomField())
     const receipt = await operator.submitDeactivation(seal(forgedFor(MessageKind.deactivate, commitment), EncryptionContext.deactivation))
-    expect(receipt.leaf).not.toBe(realLeafOf(operator.leafKeySecrets().leafKey, commitment, receipt.index))
+    expect(receipt.leaf).not.toBe(realLeafOf(operator.leafKeySecrets().K, commitment, receipt.index))
     expect(operator.isActive(victim.publicKey)).toBe(true)
     expect(operator.status().deactivations).toBe(1)
     await reopen()
@@ -50,7 +50,7 @@ describe('forged deactivation and vote signatures for active keys', () => {
     // The key still deactivates for real afterwards: nothing of the forgery stuck to it.
     const real = makeDeactivation(victim, operator.publicParameters())
     const second = await operator.submitDeactivation(real.ciphertext)
-    expect(second.leaf).toBe(realLeafOf(operator.leafKeySecrets().leafKey, real.commitment, second.index))
+    expect(second.leaf).toBe(realLeafOf(operator.leafKeySecrets().K, real.commitment, second.index))
     expect(operator.isActive(victim.publicKey)).toBe(false)
     await reopen()
     expect(operator.isActive(victim.publicKey)).toBe(false)
@@ -59,7 +59,7 @@ describe('forged deactivation and vote signatures for active keys', () => {
   it("a vote signed by the key itself but sent as a deactivation gets a random leaf and leaves the key active", async () => {
     const payload = commitmentOf(randomField())
     const receipt = await operator.submitDeactivation(seal(signMessage(victim, MessageKind.vote, payload), EncryptionContext.deactivation))
-    expect(receipt.leaf).not.toBe(realLeafOf(operator.leafKeySecrets().leafKey, payload, receipt.index))
+    expect(receipt.leaf).not.toBe(realLeafOf(operator.leafKeySecrets().K, payload, receipt.index))
     expect(operator.isActive(victim.publicKey)).toBe(true)
   })
 
@@ -67,7 +67,7 @@ describe('forged deactivation and vote signatures for active keys', () => {
     await operator.submitDeactivation(makeDeactivation(victim, operator.publicParameters()).ciphertext)
     const again = makeDeactivation(victim, operator.publicParameters())
     const receipt = await operator.submitDeactivation(again.ciphertext)
-    expect(receipt.leaf).not.toBe(realLeafOf(operator.leafKeySecrets().leafKey, again.commitment, receipt.index))
+    expect(receipt.leaf).not.toBe(realLeafOf(operator.leafKeySecrets().K, again.commitment, receipt.index))
     expect(operator.isActive(victim.publicKey)).toBe(false)
   })
 

@@ -38,8 +38,8 @@ export async function reactivateWithReferenceProver(
     newPublicKey: newKeypair.publicKey,
   })
   const membership = await proveMembership(reactivation)
-  const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
-  const leafOpening = await proveLeafOpeningReference({ ...reactivation.leafOpening, leafKey, leafKeyBlinding })
+  const { K, kappa } = operator.leafKeySecrets()
+  const leafOpening = await proveLeafOpeningReference({ ...reactivation.leafOpening, K, kappa })
   const submission = { newPublicKey: newKeypair.publicKey, membership, leafOpening }
   return { submission, newKeypair, reactivation }
 }

@@ -144,7 +144,7 @@ describe('reactivation 2PC session', () => {
   })
 
   it("the operator never receives the voter's commitment, leaf or rho, and the voter never K or kappa", () => {
-    const { leafKey, leafKeyBlinding } = operator.leafKeySecrets()
+    const { K, kappa } = operator.leafKeySecrets()
     for (const kind of ['valid', 'invalid'] as const) {
       const { deactivation, index } = deactivations[kind]
       const received = (channel: MemoryChannel) => channel.transcript.filter((e) => e.direction === 'received').map((e) => e.bytes)
@@ -155,7 +155,7 @@ describe('reactivation 2PC session', () => {
       for (const secret of [deactivation.commitment, deactivation.secret, leaf, rho]) {
         for (const encoding of encodings(secret)) expect(contains(operatorView, encoding)).toBe(false)
       }
-      for (const secret of [leafKey, leafKeyBlinding]) {
+      for (const secret of [K, kappa]) {
         for (const encoding of encodings(secret)) expect(contains(voterView, encoding)).toBe(false)
       }
     }

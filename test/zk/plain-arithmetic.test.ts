@@ -30,8 +30,8 @@ const referenceInputs = (inputs: ReturnType<typeof validInputs>): LeafOpeningInp
   leaf: inputs.voter.leaf,
   rho: inputs.voter.rho,
   index: inputs.voter.index,
-  leafKey: inputs.operator.K,
-  leafKeyBlinding: inputs.operator.kappa,
+  K: inputs.operator.K,
+  kappa: inputs.operator.kappa,
 })
 
 describe('plain driver', () => {

@@ -40,7 +40,7 @@ import type { ReactivationSessionOptions } from './options.js'
 export interface ReactivationBackend {
   publicParameters(): PublicParameters
   /** K and kappa, the operator's inputs to the leaf-opening proof (KC = H(K, kappa)). */
-  leafKeySecrets(): { leafKey: bigint; leafKeyBlinding: bigint }
+  leafKeySecrets(): { K: bigint; kappa: bigint }
   /** The read-only checks of a membership proof; throws ReactivationRejected. */
   admitReactivation(membership: ProofWithSignals): Promise<Pick<AdmittedMembership, 'nullifier' | 'link'>>
   /** Opens the voter's sealed submission; throws when it does not open. */
@@ -139,12 +139,12 @@ async function proveAndAccept(
   const session = await agreeSession(channel, Party.operator, { voter: voterNonce, operator: operatorNonce }, params, loaded, timeoutMs)
   onPhase('triples')
   const preprocessing = await preprocess(session, loaded)
-  const { leafKey, leafKeyBlinding } = backend.leafKeySecrets()
+  const { K, kappa } = backend.leafKeySecrets()
   const share = await jointlyProve(
     session,
     loaded,
     preprocessing,
-    { party: 'operator', inputs: { K: leafKey, kappa: leafKeyBlinding } },
+    { party: 'operator', inputs: { K, kappa } },
     [link, params.keyCommitment],
     onPhase,
   )
