@@ -40,7 +40,7 @@ USER node
 ENV MACI_ANON_DATA_DIR=/data
 VOLUME ["/data"]
 # libp2p (operator, replica) and Prometheus metrics (operator, replica).
-EXPOSE 4001 4002 9464 9465
+EXPOSE 4001 4002 4011 4012 9464 9465
 # Operator and replica: /readyz on the metrics port (bin/maci-anon-health.js, no curl in the
 # image). It fails without MACI_ANON_METRICS_PORT; docker-compose.yml disables it for voters.
 HEALTHCHECK --interval=10s --timeout=10s --start-period=30s --retries=3 CMD ["node", "/app/bin/maci-anon-health.js"]

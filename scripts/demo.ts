@@ -20,7 +20,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, LocalCluster, REPO_ROOT } from './lib/local-cluster.js'
+import { freeTopologyPorts, LocalCluster, REPO_ROOT } from './lib/local-cluster.js'
 import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from './lib/testnet-topology.js'
 
 const execFileAsync = promisify(execFile)
@@ -35,10 +35,7 @@ const detail = (text: string) => console.log(`    ${text}`)
 async function main(): Promise<number> {
   const started = performance.now()
   const root = await mkdtemp(join(tmpdir(), 'maci-anon-demo-'))
-  const ports: Ports = {
-    operator: { p2p: await freePort(), metrics: await freePort() },
-    replica: { p2p: await freePort(), metrics: await freePort() },
-  }
+  const ports: Ports = await freeTopologyPorts()
   const topology = services(3, ports)
   const placement = localPlacement(root)
   const spec = (name: string) => topology.find((service) => service.name === name) as ServiceSpec

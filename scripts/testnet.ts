@@ -65,8 +65,8 @@ async function main(): Promise<void> {
 
     const { operator, replica } = DEFAULT_TOPOLOGY_PORTS
     console.log(`
-operator: /ip4/127.0.0.1/tcp/${operator.p2p}  metrics http://127.0.0.1:${operator.metrics}/metrics
-replica:  /ip4/127.0.0.1/tcp/${replica.p2p}  metrics http://127.0.0.1:${replica.metrics}/metrics
+operator: /ip4/127.0.0.1/tcp/${operator.p2p} and /ip4/127.0.0.1/tcp/${operator.ws}/ws  metrics http://127.0.0.1:${operator.metrics}/metrics
+replica:  /ip4/127.0.0.1/tcp/${replica.p2p} and /ip4/127.0.0.1/tcp/${replica.ws}/ws  metrics http://127.0.0.1:${replica.metrics}/metrics
 
 Drive a voter from another shell, for example voter-1:`)
     const example = topology.find((service) => service.role === 'voter')

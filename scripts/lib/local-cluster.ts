@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import type { Ports } from './testnet-topology.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 // The sources on tsx, not the build in dist/: the demo, the testnet and the tests run what
@@ -174,4 +175,10 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new ClusterError('no port'))))
     })
   })
+}
+
+/** Free ports for a testnet's two daemons, so that runs beside each other do not collide. */
+export async function freeTopologyPorts(): Promise<Ports> {
+  const daemon = async () => ({ p2p: await freePort(), ws: await freePort(), metrics: await freePort() })
+  return { operator: await daemon(), replica: await daemon() }
 }

@@ -6,16 +6,23 @@
  * node listens on, and how peers name each other (127.0.0.1 or a compose service name).
  */
 import { join } from 'node:path'
-import { DEFAULT_PORTS, type Role } from '../../src/daemon/config.js'
+import { DEFAULT_PORTS, DEFAULT_WEBSOCKET_PORTS, type Role } from '../../src/daemon/config.js'
+
+/** A daemon's ports: libp2p over TCP (p2p), libp2p over WebSockets (ws), and the metrics endpoint. */
+export interface DaemonPorts {
+  p2p: number
+  ws: number
+  metrics: number
+}
 
 export interface Ports {
-  operator: { p2p: number; metrics: number }
-  replica: { p2p: number; metrics: number }
+  operator: DaemonPorts
+  replica: DaemonPorts
 }
 
 export const DEFAULT_TOPOLOGY_PORTS: Ports = {
-  operator: { p2p: DEFAULT_PORTS.operator, metrics: 9464 },
-  replica: { p2p: DEFAULT_PORTS.replica, metrics: 9465 },
+  operator: { p2p: DEFAULT_PORTS.operator, ws: DEFAULT_WEBSOCKET_PORTS.operator, metrics: 9464 },
+  replica: { p2p: DEFAULT_PORTS.replica, ws: DEFAULT_WEBSOCKET_PORTS.replica, metrics: 9465 },
 }
 
 /** Testnet voters' keystore passphrase: a demo value, never one for real keys. */
@@ -36,7 +43,7 @@ export interface ServiceSpec {
   steps: string[][]
   /** Whether the last step is a daemon that runs until stopped. */
   daemon: boolean
-  ports: { p2p?: number; metrics?: number }
+  ports: Partial<DaemonPorts>
   dependsOn: string[]
 }
 
@@ -101,10 +108,18 @@ export function services(voters: number, ports: Ports = DEFAULT_TOPOLOGY_PORTS):
   ]
 }
 
+/** A daemon's libp2p listen addresses: TCP, and WebSockets when it has a ws port. */
+export function listenAddresses(host: string, ports: Partial<DaemonPorts>): string[] {
+  return [
+    ...(ports.p2p === undefined ? [] : [`/ip4/${host}/tcp/${ports.p2p}`]),
+    ...(ports.ws === undefined ? [] : [`/ip4/${host}/tcp/${ports.ws}/ws`]),
+  ]
+}
+
 /** The MACI_ANON_* configuration of one service under a placement. */
 export function serviceEnv(service: ServiceSpec, placement: Placement, ports: Ports = DEFAULT_TOPOLOGY_PORTS): Record<string, string> {
   const env: Record<string, string> = { MACI_ANON_DATA_DIR: placement.dataDir(service.name) }
-  if (service.ports.p2p !== undefined) env.MACI_ANON_LISTEN = `/ip4/${placement.bindHost}/tcp/${service.ports.p2p}`
+  if (service.ports.p2p !== undefined) env.MACI_ANON_LISTEN = listenAddresses(placement.bindHost, service.ports).join(',')
   if (service.ports.metrics !== undefined) {
     env.MACI_ANON_METRICS_PORT = String(service.ports.metrics)
     env.MACI_ANON_METRICS_HOST = placement.bindHost

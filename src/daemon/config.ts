@@ -206,6 +206,8 @@ const logLevel: Parser<LogLevel> = (value, key) => {
 
 /** Default listen ports, one per role, so operator and replica can share a host. */
 export const DEFAULT_PORTS = { operator: 4001, replica: 4002 } as const
+/** Default WebSockets listen ports (for browser light nodes), beside the TCP ones. */
+export const DEFAULT_WEBSOCKET_PORTS = { operator: 4011, replica: 4012 } as const
 
 export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   dataDir: {
@@ -217,7 +219,8 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
   listen: {
     env: 'MACI_ANON_LISTEN',
     parse: list,
-    defaultFor: (role) => (role === 'voter' ? [] : [`/ip4/127.0.0.1/tcp/${DEFAULT_PORTS[role]}`]),
+    defaultFor: (role) =>
+      role === 'voter' ? [] : [`/ip4/127.0.0.1/tcp/${DEFAULT_PORTS[role]}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WEBSOCKET_PORTS[role]}/ws`],
     description: 'libp2p listen multiaddrs',
   },
   announce: { env: 'MACI_ANON_ANNOUNCE', parse: list, defaultFor: () => [], description: 'multiaddrs to advertise' },

@@ -15,6 +15,7 @@ import type { Libp2p, MultiaddrConnection, PrivateKey } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Registry } from 'prom-client'
@@ -89,7 +90,9 @@ export async function createNode(options: NodeOptions): Promise<Node> {
     },
     privateKey: options.privateKey,
     addresses: { listen: options.listen, announce: options.announce ?? [] },
-    transports: [tcp()],
+    // WebSockets beside TCP, so that a browser light node can reach the operator and the
+    // replicas; both carry the same Noise and yamux upgrade and the same admission gate.
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,

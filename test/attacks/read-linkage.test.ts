@@ -25,7 +25,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, type DaemonProcess, type LogLine } from '../../scripts/lib/local-cluster.js'
+import { freeTopologyPorts, LocalCluster, type DaemonProcess, type LogLine } from '../../scripts/lib/local-cluster.js'
 import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../scripts/lib/testnet-topology.js'
 
 /** Everything a session line may hold beside a peer ID: what it was and how it ended, nothing it carried. */
@@ -81,10 +81,7 @@ describe('attack 3: linkage through reads and through the voter identity', () =>
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'maci-anon-linkage-'))
-    ports = {
-      operator: { p2p: await freePort(), metrics: await freePort() },
-      replica: { p2p: await freePort(), metrics: await freePort() },
-    }
+    ports = await freeTopologyPorts()
     topology = services(3, ports)
     cluster = new LocalCluster()
     // Debug level, so that every session, even a poll-only sync, is in the logs the test reads.

@@ -4,7 +4,7 @@
  * the signup, and says so. Without --if-missing a second keygen still refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster } from '../../scripts/lib/local-cluster.js'
+import { freeTopologyPorts, LocalCluster } from '../../scripts/lib/local-cluster.js'
 import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../scripts/lib/testnet-topology.js'
 import { temporaryDirectory } from '../network/helpers.js'
 
@@ -23,7 +23,7 @@ describe('idempotent voter steps', () => {
 
   beforeAll(async () => {
     directory = await temporaryDirectory()
-    ports = { operator: { p2p: await freePort(), metrics: await freePort() }, replica: { p2p: await freePort(), metrics: await freePort() } }
+    ports = await freeTopologyPorts()
     topology = services(1, ports)
     cluster = new LocalCluster()
     await cluster.startDaemon('operator', ['operator', 'start', '--init'], env('operator'))

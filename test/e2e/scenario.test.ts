@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, REPO_ROOT, type DaemonProcess, type LogLine } from '../../scripts/lib/local-cluster.js'
+import { freeTopologyPorts, LocalCluster, REPO_ROOT, type DaemonProcess, type LogLine } from '../../scripts/lib/local-cluster.js'
 import { localPlacement, serviceEnv, services, type Ports, type ServiceSpec } from '../../scripts/lib/testnet-topology.js'
 
 const execFileAsync = promisify(execFile)
@@ -31,10 +31,7 @@ describe('end to end: operator, replica and three voters as processes', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'maci-anon-e2e-'))
-    ports = {
-      operator: { p2p: await freePort(), metrics: await freePort() },
-      replica: { p2p: await freePort(), metrics: await freePort() },
-    }
+    ports = await freeTopologyPorts()
     topology = services(3, ports)
     cluster = new LocalCluster()
     operators.push(await cluster.startDaemon('operator', ['operator', 'start', '--init'], env('operator')))

@@ -43,7 +43,7 @@ describe('docker-compose.yml matches the testnet topology', () => {
       expect(declared.command).toEqual([service.steps.map((step) => ['maci-anon', ...step].join(' ')).join(' && ')])
     }
     expect(declared.environment).toEqual(serviceEnv(service, composePlacement))
-    const published = [service.ports.p2p, service.ports.metrics].filter((port) => port !== undefined).map((port) => `127.0.0.1:${port}:${port}`)
+    const published = [service.ports.p2p, service.ports.ws, service.ports.metrics].filter((port) => port !== undefined).map((port) => `127.0.0.1:${port}:${port}`)
     expect(declared.ports ?? []).toEqual(published)
     expect(Object.keys(declared.depends_on ?? {}).sort()).toEqual([...service.dependsOn].sort())
     expect(declared.volumes).toEqual([`${name}-data:/data`])
@@ -56,7 +56,7 @@ describe('docker-compose.yml matches the testnet topology', () => {
       const here = serviceEnv(service, local)
       const there = serviceEnv(service, composePlacement)
       expect(Object.keys(here).sort()).toEqual(Object.keys(there).sort())
-      if (service.ports.p2p !== undefined) expect(here.MACI_ANON_LISTEN).toBe(`/ip4/127.0.0.1/tcp/${service.ports.p2p}`)
+      if (service.ports.p2p !== undefined) expect(here.MACI_ANON_LISTEN).toBe(`/ip4/127.0.0.1/tcp/${service.ports.p2p},/ip4/127.0.0.1/tcp/${service.ports.ws}/ws`)
     }
     expect(DEFAULT_TOPOLOGY_PORTS.operator.p2p).toBe(4001)
   })
@@ -86,7 +86,7 @@ describe('docker-compose.yml matches the testnet topology', () => {
     const dockerfile = await readFile(`${REPO_ROOT}Dockerfile`, 'utf8')
     expect(dockerfile).toMatch(/^ENTRYPOINT \["maci-anon"\]$/m)
     const exposed = /^EXPOSE (.+)$/m.exec(dockerfile)?.[1].split(/\s+/).map(Number) ?? []
-    for (const port of topology.flatMap((service) => [service.ports.p2p, service.ports.metrics])) {
+    for (const port of topology.flatMap((service) => [service.ports.p2p, service.ports.ws, service.ports.metrics])) {
       if (port !== undefined) expect(exposed).toContain(port)
     }
     for (const name of Object.keys(compose.services)) expect(compose.services[name].image).toBe('maci-anon:local')

@@ -14,7 +14,7 @@ describe('configuration', () => {
     expect(config.logLevel).toBe('warn')
     expect(config.maxConnections).toBe(10)
     expect(config.bootstrap).toEqual(['/ip4/1.2.3.4/tcp/1/p2p/x'])
-    expect(config.listen).toEqual(['/ip4/127.0.0.1/tcp/4002'])
+    expect(config.listen).toEqual(['/ip4/127.0.0.1/tcp/4002', '/ip4/127.0.0.1/tcp/4012/ws'])
     expect(config.mdns).toBe(false)
     expect(config.metricsPort).toBeUndefined()
     expect(config.metricsHost).toBe('127.0.0.1')

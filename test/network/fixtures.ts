@@ -17,10 +17,10 @@ export interface RunningOperator {
   stop: (graceMs?: number) => Promise<void>
 }
 
-export async function startOperator(): Promise<RunningOperator> {
+export async function startOperator(listen = '/ip4/127.0.0.1/tcp/0'): Promise<RunningOperator> {
   const temp = await temporaryDirectory()
   const config = resolveConfig('operator', {
-    flags: { dataDir: join(temp.path, 'operator'), listen: '/ip4/127.0.0.1/tcp/0', logLevel: 'silent', shutdownGraceMs: 1000 },
+    flags: { dataDir: join(temp.path, 'operator'), listen, logLevel: 'silent', shutdownGraceMs: 1000 },
   })
   await Operator.initialize(dataPaths(config.dataDir).operatorState)
   const service = await OperatorService.start(config, silentLogger())
