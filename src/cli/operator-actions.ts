@@ -10,6 +10,7 @@ import { resolve } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Command } from 'commander'
 import { publicKeyToString } from '../crypto/keys.js'
+import { encodePublicKey } from '../crypto/maci-key-format.js'
 import { AdminSocketError, adminRequest, adminSocketPath, type AdminRequest } from '../daemon/admin-socket.js'
 import type { Config } from '../daemon/config.js'
 import { createLogger } from '../daemon/logger.js'
@@ -104,6 +105,7 @@ async function initialize(config: Config): Promise<Record<string, string | numbe
     dataDir: resolve(config.dataDir),
     peerId: peerIdFromPrivateKey(peerKey).toString(),
     operatorPublicKey: publicKeyToString(params.operatorPublicKey),
+    operatorMacipk: encodePublicKey(params.operatorPublicKey),
     keyCommitment: params.keyCommitment.toString(),
     depth: params.depth,
     membershipVkeyHash: params.vkeyHashes.membership,

@@ -34,6 +34,13 @@ describe('voter import-key and export-key', () => {
     await temp.remove()
   })
 
+  it('operator init prints the operator key as macipk too, the same point as its x:y pair', async () => {
+    const printed = await json(['operator', 'init'], envFor('operator-init'))
+    const [x, y] = String(printed.operatorPublicKey).split(':').map(BigInt)
+    expect(String(printed.operatorMacipk)).toMatch(/^macipk\.[0-9a-f]+$/)
+    expect(decodePublicKey(String(printed.operatorMacipk))).toEqual([x, y])
+  })
+
   it('imports a MACI key and exports the same macisk and macipk', async () => {
     const env = envFor('round-trip')
     const maci = maciVector('random 1')
