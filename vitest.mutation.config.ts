@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: [
+      'test/core/operator-state.test.ts',
       'test/crypto/keys.test.ts',
       'test/crypto/low-order-keys.test.ts',
       'test/crypto/verify-prechecks.test.ts',

@@ -16,10 +16,15 @@ export const MESSAGE_CIPHERTEXT_BYTES = SIGNED_MESSAGE_BYTES + CIPHERTEXT_OVERHE
 /** Contexts for encryption to the operator, so a ciphertext made for one use is refused by another. */
 export const EncryptionContext = { deactivation: 'deactivation', vote: 'vote', sealedShare: 'sealed-share' } as const
 
-/** A request the operator refuses for a reason of its own rules (a duplicate signup, a bad key). */
+/**
+ * What the operator refuses or cannot do. A refusal by its rules (a duplicate signup, a bad
+ * key) states a fact the peer knows and is exposable; a failure of the operator's own setup
+ * (a directory, its state) is `local`: it may name paths, and a peer is told INTERNAL.
+ */
 export class OperatorError extends MaciAnonError {
-  constructor(detail: string, code = 'OPERATOR') {
-    super(code, detail, { exposable: true, codeInMessage: code !== 'OPERATOR' })
+  constructor(detail: string, options: { code?: string; local?: boolean } = {}) {
+    const code = options.code ?? 'OPERATOR'
+    super(code, detail, { exposable: options.local !== true, codeInMessage: code !== 'OPERATOR' })
   }
 }
 
@@ -34,6 +39,6 @@ export type MessageRefusal = 'BAD_LENGTH' | 'UNDECRYPTABLE' | 'UNKNOWN_KEY'
 export class MessageRefused extends OperatorError {
   declare readonly code: MessageRefusal
   constructor(code: MessageRefusal, detail: string) {
-    super(detail, code)
+    super(detail, { code })
   }
 }

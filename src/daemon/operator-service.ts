@@ -94,9 +94,10 @@ export class OperatorService {
 /**
  * The core's refusals (a duplicate key, a point off the curve, a message that does not open
  * or whose key is unknown) are facts the peer knows already, so they reach it as REFUSED.
+ * An operator failure of its own (`local`) is not a refusal, and reaches the peer as INTERNAL.
  */
 function refusedOpenly(error: unknown): never {
-  if (error instanceof OperatorError) throw new ProtocolError('REFUSED', error.message)
+  if (error instanceof OperatorError && error.exposable) throw new ProtocolError('REFUSED', error.message)
   throw error
 }
 

@@ -61,7 +61,7 @@ export class OperatorRecords {
     await mkdir(directory, { recursive: true })
     const store = await LevelStore.open(directory)
     try {
-      if ((await store.get('meta/params')) !== undefined) throw new OperatorError(`${directory} is already initialised`)
+      if ((await store.get('meta/params')) !== undefined) throw new OperatorError(`${directory} is already initialised`, { local: true })
       const stored: SecretsRecord = {
         derivation: 'maci',
         privateKey: Buffer.from(secrets.privateKey).toString('hex'),
@@ -88,7 +88,7 @@ export class OperatorRecords {
       const storedParameters = await store.get('meta/params')
       const storedSecrets = await store.get('secret/operator')
       if (storedParameters === undefined || storedSecrets === undefined) {
-        throw new OperatorError(`${directory} is not an initialised operator directory (run "operator init")`)
+        throw new OperatorError(`${directory} is not an initialised operator directory (run "operator init")`, { local: true })
       }
       const parameters = parametersFromRecord(JSON.parse(storedParameters) as ParametersRecord)
       const secrets = JSON.parse(storedSecrets) as SecretsRecord
@@ -96,6 +96,7 @@ export class OperatorRecords {
         throw new OperatorError(
           `${directory} was made by maci-anon 0.1 with its old key derivation, which MACI does not share: ` +
             're-initialise it with "operator init" in a new directory (voters need new keys too)',
+          { local: true },
         )
       }
       const [leaves, roots, rootSignatures, signups, keyHashes, frontier, active, deactivations, votes, nullifiers, links, attempts] = await Promise.all([
