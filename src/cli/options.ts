@@ -10,7 +10,6 @@ export interface GlobalOptions {
   json?: boolean
 }
 
-/** Add `--data-dir <value>` style flags for `keys` to `command`. */
 /** The settings of every long-running node, operator and replica alike. */
 export const NODE_KEYS: Array<keyof Config> = [
   'dataDir',
@@ -26,10 +25,20 @@ export const NODE_KEYS: Array<keyof Config> = [
   'logFormat',
 ]
 
+/**
+ * Adds the flags of `keys` to a role's subcommand (`operator init`, `voter status`, ...),
+ * each described with its environment variable and the role's default. The default is only
+ * shown, never set as commander's default (nor is the variable read by commander's
+ * `Option.env()`): an option value set by commander would rank above the --config file and
+ * break the order flags > env > file > defaults that resolveConfig applies.
+ */
 export function withConfigFlags(command: Command, keys: Array<keyof Config>): Command {
+  const role = command.parent?.name()
+  if (role !== 'operator' && role !== 'replica' && role !== 'voter') throw new Error(`config flags belong to a role's subcommand, not to "${command.name()}"`)
   for (const key of keys) {
     const spec = CONFIG_KEYS[key]
-    const description = `${spec.description} (env ${spec.env})`
+    const shown = helpDefault(spec.defaultFor(role))
+    const description = `${spec.description} (env ${spec.env}${shown === undefined ? '' : `; default ${shown}`})`
     if (key === 'mdns') {
       command.addOption(new Option('--mdns', `enable ${description}`))
       command.addOption(new Option('--no-mdns', 'disable mDNS discovery'))
@@ -54,4 +63,10 @@ export async function commandConfig(role: Role, command: Command): Promise<Confi
 
 export function isJson(command: Command): boolean {
   return command.optsWithGlobals<GlobalOptions>().json === true
+}
+
+/** A default as --help shows it; none for an unset or empty one. */
+function helpDefault(value: unknown): string | undefined {
+  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return undefined
+  return Array.isArray(value) ? value.join(',') : String(value)
 }
