@@ -7,6 +7,7 @@
  * it ends a session before closing the stream. The length prefix comes first so a receiver
  * can refuse an oversized frame from its header, before buffering the body.
  */
+import * as varint from 'uint8-varint'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ChannelError } from '../mpc/channel.js'
 
@@ -25,17 +26,11 @@ const MAX_BODY_LENGTH = 2 ** 31 - 1
 
 export function encodeFrame(kind: FrameKind, payload: Uint8Array): Uint8Array {
   const bodyLength = payload.length + 1
-  const header: number[] = []
-  let rest = bodyLength
-  while (rest >= 0x80) {
-    header.push((rest % 0x80) | 0x80)
-    rest = Math.floor(rest / 0x80)
-  }
-  header.push(rest)
-  const frame = new Uint8Array(header.length + bodyLength)
-  frame.set(header, 0)
-  frame[header.length] = KIND_BYTE[kind]
-  frame.set(payload, header.length + 1)
+  const headerLength = varint.encodingLength(bodyLength)
+  const frame = new Uint8Array(headerLength + bodyLength)
+  varint.encode(bodyLength, frame, 0)
+  frame[headerLength] = KIND_BYTE[kind]
+  frame.set(payload, headerLength + 1)
   return frame
 }
 
@@ -80,21 +75,22 @@ export class FrameDecoder {
     }
   }
 
+  /**
+   * The length prefix, once its last byte (high bit clear) has arrived; uint8-varint reads
+   * it. A prefix is refused from its header alone: empty, too long, or over the limit.
+   */
   private readHeader(): { length: number; bytes: number } | undefined {
-    let length = 0
     const available = Math.min(this.buffer.byteLength, MAX_VARINT_BYTES)
     for (let i = 0; i < available; i++) {
-      const byte = this.buffer.get(i)
-      length += (byte & 0x7f) * 2 ** (7 * i)
-      if ((byte & 0x80) === 0) {
-        if (length === 0) throw new ChannelError('MALFORMED', 'empty frame')
-        if (length > MAX_BODY_LENGTH) throw new ChannelError('OVERSIZED', `frame of ${length} bytes`)
-        const limit = this.payloadLimit()
-        if (length - 1 > limit) {
-          throw new ChannelError('OVERSIZED', `frame of ${length - 1} bytes exceeds ${limit}`)
-        }
-        return { length, bytes: i + 1 }
+      if ((this.buffer.get(i) & 0x80) !== 0) continue
+      const length = varint.decode(this.buffer, 0)
+      if (length === 0) throw new ChannelError('MALFORMED', 'empty frame')
+      if (length > MAX_BODY_LENGTH) throw new ChannelError('OVERSIZED', `frame of ${length} bytes`)
+      const limit = this.payloadLimit()
+      if (length - 1 > limit) {
+        throw new ChannelError('OVERSIZED', `frame of ${length - 1} bytes exceeds ${limit}`)
       }
+      return { length, bytes: i + 1 }
     }
     if (this.buffer.byteLength >= MAX_VARINT_BYTES) {
       throw new ChannelError('MALFORMED', 'frame length prefix too long')
