@@ -123,4 +123,56 @@ describe('OperatorState', () => {
     const broken = snapshotOf([1n])
     expect(() => new OperatorState(state.parameters, { privateKey: operatorKeys.privateKey, K: 1n, kappa: 2n }, broken)).toThrow(/do not line up/)
   })
+  it('refuses each kind of snapshot that does not fit together, with the check that fails', () => {
+    const { state, privateKey } = emptyState()
+    const voters = [generateKeypair(), generateKeypair(), generateKeypair()]
+    for (const voter of voters) state.apply(state.signup(voter.publicKey, hashPublicKey(voter.publicKey)))
+    const receipts = voters.map((voter) => {
+      const deactivation = makeDeactivation(voter, state.parameters)
+      const opened = openMessage(privateKey, deactivation.ciphertext, EncryptionContext.deactivation, true)
+      if (opened === undefined) throw new Error('the deactivation does not open')
+      const { change, receipt } = state.deactivation(deactivation.ciphertext, opened)
+      state.apply(change)
+      return { receipt, change }
+    })
+    const leaves = receipts.map(({ receipt }) => receipt.leaf)
+    const roots = receipts.map(({ receipt }) => receipt.root)
+    const signatures = receipts.map(({ change }) => change.signedRoot)
+    const consistent = (): OperatorSnapshot => ({
+      ...snapshotOf(leaves),
+      roots: [...roots],
+      rootSignatures: [...signatures],
+      signups: voters.map((voter) => `${voter.publicKey[0]}:${voter.publicKey[1]}`),
+      signupHashes: voters.map((voter) => hashPublicKey(voter.publicKey)),
+    })
+    const open = (snapshot: OperatorSnapshot) => new OperatorState(state.parameters, { privateKey, K: 1n, kappa: 2n }, snapshot)
+    expect(open(consistent()).status()).toMatchObject({ signups: 3, deactivations: 0, root: roots[2] })
+    expect(() => open({ ...consistent(), signupHashes: consistent().signupHashes.slice(1) })).toThrow(/do not line up/)
+    expect(() => open({ ...consistent(), roots: [roots[0], roots[1], roots[0]] })).toThrow(/root history does not match the stored leaves/)
+    expect(() => open({ ...consistent(), rootSignatures: signatures.slice(0, 2) })).toThrow(/root signatures do not match/)
+    // The newest signature is checked against the newest root, the first one included.
+    expect(() => open({ ...consistent(), rootSignatures: [signatures[0], signatures[1], signatures[0]] })).toThrow(/root signatures do not match/)
+    const one = { ...snapshotOf([leaves[0]]), roots: [roots[0]], rootSignatures: [signatures[1]] }
+    expect(() => open(one)).toThrow(/root signatures do not match/)
+  })
+
+  it('serves exactly the range asked for', () => {
+    const { state, privateKey } = emptyState()
+    const voters = [generateKeypair(), generateKeypair(), generateKeypair()]
+    for (const voter of voters) state.apply(state.signup(voter.publicKey, hashPublicKey(voter.publicKey)))
+    const ciphertexts = voters.map((voter) => {
+      const deactivation = makeDeactivation(voter, state.parameters)
+      const opened = openMessage(privateKey, deactivation.ciphertext, EncryptionContext.deactivation, true)
+      if (opened === undefined) throw new Error('the deactivation does not open')
+      state.apply(state.deactivation(deactivation.ciphertext, opened).change)
+      return deactivation.ciphertext
+    })
+    expect(state.signups(1, 2)).toEqual([voters[1].publicKey])
+    expect(state.deactivationLog(1, 3)).toEqual([ciphertexts[1], ciphertexts[2]].map((bytes) => Uint8Array.from(bytes)))
+    const roots = state.rootHistory()
+    expect(state.signedRoots(1, 2).map((signed) => signed.root)).toEqual([roots[1]])
+    expect(state.signedRoots(1, 3).map((signed) => [signed.size, signed.root])).toEqual([[2, roots[1]], [3, roots[2]]])
+    // A range that starts before the history starts at its beginning.
+    expect(state.signedRoots(-1, 1).map((signed) => signed.root)).toEqual([roots[0]])
+  })
 })
