@@ -50,6 +50,22 @@ function emptyState(): { state: OperatorState; privateKey: Uint8Array; K: bigint
   return { state: new OperatorState(parameters, { privateKey: operatorKeys.privateKey, K, kappa }, snapshot), privateKey: operatorKeys.privateKey, K }
 }
 
+/** Three voters signed up, each with one valid deactivation applied. */
+function threeDeactivated() {
+  const { state, privateKey } = emptyState()
+  const voters = [generateKeypair(), generateKeypair(), generateKeypair()]
+  for (const voter of voters) state.apply(state.signup(voter.publicKey, hashPublicKey(voter.publicKey)))
+  const receipts = voters.map((voter) => {
+    const deactivation = makeDeactivation(voter, state.parameters)
+    const opened = openMessage(privateKey, deactivation.ciphertext, EncryptionContext.deactivation, true)
+    if (opened === undefined) throw new Error('the deactivation does not open')
+    const { change, receipt } = state.deactivation(deactivation.ciphertext, opened)
+    state.apply(change)
+    return { receipt, change, ciphertext: deactivation.ciphertext }
+  })
+  return { state, privateKey, voters, receipts }
+}
+
 describe('OperatorState', () => {
   it('a signup rule returns its change and records nothing until it is applied', () => {
     const { state } = emptyState()
@@ -123,18 +139,9 @@ describe('OperatorState', () => {
     const broken = snapshotOf([1n])
     expect(() => new OperatorState(state.parameters, { privateKey: operatorKeys.privateKey, K: 1n, kappa: 2n }, broken)).toThrow(/do not line up/)
   })
+
   it('refuses each kind of snapshot that does not fit together, with the check that fails', () => {
-    const { state, privateKey } = emptyState()
-    const voters = [generateKeypair(), generateKeypair(), generateKeypair()]
-    for (const voter of voters) state.apply(state.signup(voter.publicKey, hashPublicKey(voter.publicKey)))
-    const receipts = voters.map((voter) => {
-      const deactivation = makeDeactivation(voter, state.parameters)
-      const opened = openMessage(privateKey, deactivation.ciphertext, EncryptionContext.deactivation, true)
-      if (opened === undefined) throw new Error('the deactivation does not open')
-      const { change, receipt } = state.deactivation(deactivation.ciphertext, opened)
-      state.apply(change)
-      return { receipt, change }
-    })
+    const { state, privateKey, voters, receipts } = threeDeactivated()
     const leaves = receipts.map(({ receipt }) => receipt.leaf)
     const roots = receipts.map(({ receipt }) => receipt.root)
     const signatures = receipts.map(({ change }) => change.signedRoot)
@@ -157,16 +164,8 @@ describe('OperatorState', () => {
   })
 
   it('serves exactly the range asked for', () => {
-    const { state, privateKey } = emptyState()
-    const voters = [generateKeypair(), generateKeypair(), generateKeypair()]
-    for (const voter of voters) state.apply(state.signup(voter.publicKey, hashPublicKey(voter.publicKey)))
-    const ciphertexts = voters.map((voter) => {
-      const deactivation = makeDeactivation(voter, state.parameters)
-      const opened = openMessage(privateKey, deactivation.ciphertext, EncryptionContext.deactivation, true)
-      if (opened === undefined) throw new Error('the deactivation does not open')
-      state.apply(state.deactivation(deactivation.ciphertext, opened).change)
-      return deactivation.ciphertext
-    })
+    const { state, voters, receipts } = threeDeactivated()
+    const ciphertexts = receipts.map(({ ciphertext }) => ciphertext)
     expect(state.signups(1, 2)).toEqual([voters[1].publicKey])
     expect(state.deactivationLog(1, 3)).toEqual([ciphertexts[1], ciphertexts[2]].map((bytes) => Uint8Array.from(bytes)))
     const roots = state.rootHistory()
