@@ -55,6 +55,17 @@ export interface NodeOptions {
    * bytes per protocol, dial and upgrade counts), beside the daemon's. None by default.
    */
   metricsRegistry?: Registry
+  /**
+   * Whether the node speaks WebSockets besides TCP. By default it does when it listens on a
+   * `/ws` address; a dialling-only node (a voter command) asks for it when a peer it will dial
+   * has one, and otherwise runs on TCP alone.
+   */
+  webSockets?: boolean
+}
+
+/** Whether a multiaddr is a WebSockets one (`/ws` or `/wss`). */
+export function isWebSocketsAddress(address: string): boolean {
+  return /\/wss?(\/|$)/.test(address)
 }
 
 
@@ -92,7 +103,7 @@ export async function createNode(options: NodeOptions): Promise<Node> {
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     // WebSockets beside TCP, so that a browser light node can reach the operator and the
     // replicas; both carry the same Noise and yamux upgrade and the same admission gate.
-    transports: [tcp(), webSockets()],
+    transports: (options.webSockets ?? options.listen.some(isWebSocketsAddress)) ? [tcp(), webSockets()] : [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { requestStatus } from '../../src/protocol/status.js'
 import { requestSignup } from '../../src/protocol/signup.js'
-import type { Node } from '../../src/daemon/node.js'
+import { createNode, ephemeralPeerKey, isWebSocketsAddress, type Node } from '../../src/daemon/node.js'
 import { startOperator, type RunningOperator } from './fixtures.js'
-import { localNode } from './helpers.js'
 
 describe('WebSockets listener', () => {
   let operator: RunningOperator
@@ -16,11 +15,25 @@ describe('WebSockets listener', () => {
 
   beforeAll(async () => {
     operator = await startOperator('/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws')
-    client = await localNode(false)
+    client = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], webSockets: true })
   })
   afterAll(async () => {
     await client.stop()
     await operator.stop()
+  })
+
+  it('a dialling-only node speaks WebSockets only when asked: a voter on TCP addresses runs TCP alone', async () => {
+    expect(isWebSocketsAddress('/ip4/127.0.0.1/tcp/4011/ws')).toBe(true)
+    expect(isWebSocketsAddress('/dns4/operator/tcp/443/wss/p2p/12D3KooW')).toBe(true)
+    expect(isWebSocketsAddress('/ip4/127.0.0.1/tcp/4001')).toBe(false)
+    const ws = operator.service.host.addresses.find((address) => address.toString().includes('/ws/'))
+    if (ws === undefined) throw new Error('no WebSockets address')
+    const tcpOnly = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+    try {
+      await expect(requestStatus(tcpOnly, ws, { dialTimeoutMs: 2_000 })).rejects.toThrow()
+    } finally {
+      await tcpOnly.stop()
+    }
   })
 
   it('listens on TCP and on WebSockets', () => {
