@@ -29,7 +29,7 @@ async function fetchFrom(address: string, dialTimeoutMs: number): Promise<Publis
     throw new CliError(`--against: ${(error as Error).message}`)
   }
   // A throwaway identity: an audit needs no standing with the node.
-  const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+  const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], dials: [address] })
   try {
     return await fetchPublishedState(node, target, { dialTimeoutMs })
   } finally {

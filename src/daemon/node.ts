@@ -56,11 +56,11 @@ export interface NodeOptions {
    */
   metricsRegistry?: Registry
   /**
-   * Whether the node speaks WebSockets besides TCP. By default it does when it listens on a
-   * `/ws` address; a dialling-only node (a voter command) asks for it when a peer it will dial
-   * has one, and otherwise runs on TCP alone.
+   * The addresses a dialling-only node (a voter command, an audit) will dial. The node speaks
+   * WebSockets besides TCP when one of these or of its listen addresses is a `/ws` one, and
+   * runs on TCP alone otherwise.
    */
-  webSockets?: boolean
+  dials?: readonly string[]
 }
 
 /** Whether a multiaddr is a WebSockets one (`/ws` or `/wss`). */
@@ -103,7 +103,7 @@ export async function createNode(options: NodeOptions): Promise<Node> {
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     // WebSockets beside TCP, so that a browser light node can reach the operator and the
     // replicas; both carry the same Noise and yamux upgrade and the same admission gate.
-    transports: (options.webSockets ?? options.listen.some(isWebSocketsAddress)) ? [tcp(), webSockets()] : [tcp()],
+    transports: [...options.listen, ...(options.dials ?? [])].some(isWebSocketsAddress) ? [tcp(), webSockets()] : [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,

@@ -37,7 +37,7 @@ import type { PreparedReactivation } from '../core/reactivation/voter-session.js
 import { requestSignup } from '../protocol/signup.js'
 import { requestStatus, type NodeStatus } from '../protocol/status.js'
 import { SyncClient, type SyncHead, type SyncProgress } from '../protocol/sync.js'
-import { createNode, ephemeralPeerKey, isWebSocketsAddress, type Node } from './node.js'
+import { createNode, ephemeralPeerKey, type Node } from './node.js'
 import type { DeactivationReceipt } from '../core/operator-state.js'
 import type { PublicParameters } from '../core/parameters.js'
 import { sameParameters } from '../core/parameters.js'
@@ -247,8 +247,8 @@ export class AnonymousClient {
   ) {}
 
   static async start(endpoints: VoterEndpoints): Promise<AnonymousClient> {
-    const webSockets = [endpoints.operator, ...endpoints.replicas].some((address) => isWebSocketsAddress(address.toString()))
-    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], webSockets })
+    const dials = [endpoints.operator, ...endpoints.replicas].map(String)
+    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], dials })
     return new AnonymousClient(node, endpoints)
   }
 

@@ -15,20 +15,21 @@ describe('WebSockets listener', () => {
 
   beforeAll(async () => {
     operator = await startOperator('/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws')
-    client = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], webSockets: true })
+    const ws = operator.service.host.addresses.find((address) => address.toString().includes('/ws/'))
+    client = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], dials: [String(ws)] })
   })
   afterAll(async () => {
     await client.stop()
     await operator.stop()
   })
 
-  it('a dialling-only node speaks WebSockets only when asked: a voter on TCP addresses runs TCP alone', async () => {
+  it('a dialling-only node speaks WebSockets only when it will dial a /ws address: a voter on TCP addresses runs TCP alone', async () => {
     expect(isWebSocketsAddress('/ip4/127.0.0.1/tcp/4011/ws')).toBe(true)
     expect(isWebSocketsAddress('/dns4/operator/tcp/443/wss/p2p/12D3KooW')).toBe(true)
     expect(isWebSocketsAddress('/ip4/127.0.0.1/tcp/4001')).toBe(false)
     const ws = operator.service.host.addresses.find((address) => address.toString().includes('/ws/'))
     if (ws === undefined) throw new Error('no WebSockets address')
-    const tcpOnly = await createNode({ privateKey: await ephemeralPeerKey(), listen: [] })
+    const tcpOnly = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], dials: ['/ip4/127.0.0.1/tcp/4001'] })
     try {
       await expect(requestStatus(tcpOnly, ws, { dialTimeoutMs: 2_000 })).rejects.toThrow()
     } finally {
