@@ -236,6 +236,9 @@ interface ReplicaView {
   head: SyncHead
 }
 
+/** How long stopping a voter's node may wait for its connections to close. */
+export const STOP_TIMEOUT_MS = 2_000
+
 /**
  * A fresh libp2p identity used for one CLI command and nothing else, then thrown away: the
  * voter's only kind of identity (see the header).
@@ -256,8 +259,23 @@ export class AnonymousClient {
     return { dialTimeoutMs: this.endpoints.dialTimeoutMs }
   }
 
+  /**
+   * libp2p's stop can wait forever on a connection's close (js-libp2p#2625; Lodestar bounds
+   * it the same way, ChainSafe/lodestar#6053). A voter command must end, and a pending
+   * promise with no timer or socket left would end the process with Node's exit code 13
+   * before the command's own error is printed. So the wait is bounded, by a timer that keeps
+   * the process alive until then.
+   */
   async stop(): Promise<void> {
-    await this.node.stop()
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_TIMEOUT_MS)
+    })
+    try {
+      await Promise.race([this.node.stop(), bound])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   /** The operator's public parameters, from the operator itself: they say whom to encrypt to and whose signatures count. */

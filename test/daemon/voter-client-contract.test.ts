@@ -30,6 +30,7 @@ import {
   NoIndependentSourceError,
   ReplicaUnavailableError,
   SplitViewError,
+  STOP_TIMEOUT_MS,
   type StoredReceipt,
   type TreeSyncOptions,
   type VoterEndpoints,
@@ -315,6 +316,21 @@ describe("the voter client's errors, fallbacks, deadlines and sessions", () => {
       expect(await voter.parameters()).toEqual(operator.publicParameters())
       await voter.stop()
       await expect(voter.parameters()).rejects.toThrow()
+    })
+
+    it('stopping ends even when libp2p never finishes closing (js-libp2p#2625), after its bound and not before', async () => {
+      const voter = await AnonymousClient.start({ operator: operatorServer.address, replicas: [], dialTimeoutMs: 2_000 })
+      expect(await voter.parameters()).toEqual(operator.publicParameters())
+      const node = (voter as unknown as { node: Node }).node
+      const realStop = node.stop.bind(node)
+      node.stop = () => new Promise<void>(() => undefined)
+      const start = performance.now()
+      try {
+        await voter.stop()
+        expect(performance.now() - start).toBeGreaterThanOrEqual(STOP_TIMEOUT_MS - 50)
+      } finally {
+        await realStop()
+      }
     })
   })
   describe('a reactivation turned away as busy', () => {
