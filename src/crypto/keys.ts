@@ -15,8 +15,8 @@
  *
  * Results equal MACI's bit for bit (test/crypto/maci-keys.test.ts, against vectors made by
  * MACI's packages), except sharedPoint, which clears the cofactor (see there). The curve
- * arithmetic is src/crypto/babyjubjub.ts (test/crypto/babyjubjub.test.ts compares it with
- * zk-kit's and circomlibjs's).
+ * arithmetic is src/crypto/wasm-babyjubjub.ts (test/crypto/wasm-babyjubjub.test.ts and
+ * babyjubjub.test.ts compare it with noble's, zk-kit's and circomlibjs's).
  */
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -24,14 +24,15 @@ import { blake512 } from '@noble/hashes/blake1.js'
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
 import type { Signature } from '@zk-kit/eddsa-poseidon'
 import { MaciAnonError } from '../errors.js'
-import { fromAffine, isCurvePoint, isInPrimeSubgroup, Point, SUBGROUP_ORDER, toAffine } from './babyjubjub.js'
+import { isCurvePoint } from './babyjubjub.js'
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { Fr } from './field.js'
 import { poseidon } from './poseidon.js'
+import { cofactorClearedMultiply, isInPrimeSubgroup, multiplyBase, multiplyBaseTwice, SUBGROUP_ORDER, verifyEquation } from './wasm-babyjubjub.js'
 
 // The package's ESM build imports blakejs's CommonJS exports by name, which Node refuses, so
 // load its CommonJS build: the default entry, as MACI's keys.ts imports it. Its scalar
-// derivation stays the reference for keys; the curve arithmetic is src/crypto/babyjubjub.ts.
+// derivation stays the reference for keys; the curve arithmetic is src/crypto/wasm-babyjubjub.ts.
 const { deriveSecretScalar } = createRequire(import.meta.url)('@zk-kit/eddsa-poseidon') as typeof EddsaPoseidon
 
 /**
@@ -63,7 +64,7 @@ export function generateKeypair(): Keypair {
 
 export function keypairFromPrivateKey(privateKey: Uint8Array): Keypair {
   if (privateKey.length !== 32) throw new KeyError('a private key is 32 bytes')
-  const publicKey = toAffine(Point.BASE.multiply(deriveSecretScalar(maciSeed(privateKey))))
+  const publicKey = multiplyBase(deriveSecretScalar(maciSeed(privateKey)))
   return { privateKey: Uint8Array.from(privateKey), publicKey }
 }
 
@@ -83,7 +84,7 @@ export function isOnCurve(publicKey: PublicKey): boolean {
   if (!isCurvePoint(x, y) || x === 0n) return false
   const key = `${x}:${y}`
   if (checkedKeys.has(key)) return true
-  if (!isInPrimeSubgroup(fromAffine(x, y))) return false
+  if (!isInPrimeSubgroup(publicKey)) return false
   if (checkedKeys.size >= CHECKED_KEYS_LIMIT) checkedKeys.clear()
   checkedKeys.add(key)
   return true
@@ -109,7 +110,8 @@ function littleEndian32(value: bigint): Uint8Array {
  * A = (s >> 3)·B8 is the public key; the nonce is
  * r = BLAKE-512(h[32..64] | msg as 32 bytes LE) mod l; R8 = r·B8;
  * S = r + Poseidon(R8, A, msg)·s mod l. Since s = 8·(s >> 3), S·B8 = R8 + 8·hm·A.
- * Both multiplications use the base point's precomputed table in constant time.
+ * Both multiplications use the base point's precomputed table in constant time, and share
+ * one inversion.
  */
 export function sign(privateKey: Uint8Array, message: bigint): Signature<bigint> {
   if (message < 0n || message >= Fr.ORDER) throw new KeyError('a signed message is a field element')
@@ -119,12 +121,11 @@ export function sign(privateKey: Uint8Array, message: bigint): Signature<bigint>
   pruned[31] &= 0x7f
   pruned[31] |= 0x40
   const s = littleEndian(pruned)
-  const publicKey = toAffine(Point.BASE.multiply((s >> 3n) % SUBGROUP_ORDER))
   const nonceInput = new Uint8Array(64)
   nonceInput.set(hash.subarray(32, 64))
   nonceInput.set(littleEndian32(message), 32)
   const r = littleEndian(blake512(nonceInput)) % SUBGROUP_ORDER
-  const R8 = toAffine(Point.BASE.multiply(r))
+  const [publicKey, R8] = multiplyBaseTwice((s >> 3n) % SUBGROUP_ORDER, r)
   const hm = poseidon([R8[0], R8[1], publicKey[0], publicKey[1], message])
   return { R8, S: (r + hm * s) % SUBGROUP_ORDER }
 }
@@ -138,6 +139,8 @@ const isPair = (value: unknown): value is [bigint, bigint] =>
  * pass isOnCurve, which is what lets 8·hm be reduced mod l. S must be canonical (S < l),
  * and so must R8's coordinates: zk-kit would reduce an R8 coordinate >= r, which no decoder
  * here ever produces. False, never a throw, for a malformed signature or a point off the curve.
+ * The equation is checked in one call (wasm-babyjubjub.ts's verifyEquation), in variable time:
+ * everything in it is public.
  */
 export function verify(publicKey: PublicKey, message: bigint, signature: Signature<bigint>): boolean {
   // As sign refuses it: Poseidon reduces its inputs, so message + r would pass for message.
@@ -145,13 +148,8 @@ export function verify(publicKey: PublicKey, message: bigint, signature: Signatu
   if (typeof signature !== 'object' || signature === null || !isPair(signature.R8) || typeof signature.S !== 'bigint') return false
   const { R8, S } = signature
   if (S < 0n || S >= SUBGROUP_ORDER || !isCurvePoint(R8[0], R8[1]) || !isOnCurve(publicKey)) return false
-  try {
-    const hm = poseidon([R8[0], R8[1], publicKey[0], publicKey[1], message])
-    const right = fromAffine(R8[0], R8[1]).add(fromAffine(publicKey[0], publicKey[1]).multiplyUnsafe((8n * hm) % SUBGROUP_ORDER))
-    return Point.BASE.multiplyUnsafe(S).equals(right)
-  } catch {
-    return false
-  }
+  const hm = poseidon([R8[0], R8[1], publicKey[0], publicKey[1], message])
+  return verifyEquation(publicKey, R8, S, (8n * hm) % SUBGROUP_ORDER)
 }
 
 /**
@@ -160,15 +158,15 @@ export function verify(publicKey: PublicKey, message: bigint, signature: Signatu
  * clearing is a security property, kept on purpose: ephemeral keys are fresh each time, so
  * instead of a subgroup check per message, the multiplication by 8 removes any small-order
  * part a malicious key could carry (which would otherwise leak k mod 8); a result at the
- * identity is refused. k is secret, so k * P is noble's constant-time fixed-window
- * multiplication.
+ * identity is refused. k is secret, so 8 * (k * P) is wasm-babyjubjub.ts's constant-time
+ * fixed-window multiplication, made affine by a constant-time inversion.
  */
 export function sharedPoint(privateKey: Uint8Array, publicKey: PublicKey): [bigint, bigint] {
   const [x, y] = publicKey
   if (!isCurvePoint(x, y)) throw new KeyError('public key is not on BabyJubJub')
-  const point = fromAffine(x, y).multiply(deriveSecretScalar(maciSeed(privateKey))).clearCofactor()
-  if (point.is0()) throw new KeyError('public key has small order')
-  return toAffine(point)
+  const point = cofactorClearedMultiply(publicKey, deriveSecretScalar(maciSeed(privateKey)))
+  if (point === undefined) throw new KeyError('public key has small order')
+  return point
 }
 
 export function publicKeyToString(publicKey: PublicKey): string {

@@ -1,7 +1,7 @@
 /**
- * Known answers for src/crypto/babyjubjub.ts and the key operations built on it: every result
- * must equal zk-kit's (the arithmetic it replaced) and circomlibjs's (an independent
- * implementation), on random inputs and on the points that break careless code: the
+ * Known answers for src/crypto/babyjubjub.ts, the wasm arithmetic of wasm-babyjubjub.ts and
+ * the key operations built on them: every result must equal zk-kit's (the arithmetic they
+ * replaced) and circomlibjs's (an independent implementation), on random inputs and on the points that break careless code: the
  * identity, the torsion points of orders 2, 4 and 8, and subgroup points plus torsion.
  */
 import { addPoint, Base8, inCurve, mulPointEscalar, subOrder } from '@zk-kit/baby-jubjub'
@@ -11,6 +11,7 @@ import { fromAffine, isCurvePoint, isInPrimeSubgroup, Point, SUBGROUP_ORDER, toA
 import { Fr } from '../../src/crypto/field.js'
 import { generateKeypair, keypairFromPrivateKey, sharedPoint, sign, verify, type PublicKey } from '../../src/crypto/keys.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
+import * as wasm from '../../src/crypto/wasm-babyjubjub.js'
 import {
   circomlibEddsa,
   curvePointWithY,
@@ -75,6 +76,7 @@ describe('curve arithmetic against zk-kit and circomlibjs', () => {
       const expected = mulPointEscalar(Base8, scalar)
       expect(toAffine(Point.BASE.multiply(scalar))).toEqual(expected)
       expect(toAffine(Point.BASE.multiplyUnsafe(scalar))).toEqual(expected)
+      expect(wasm.multiplyBase(scalar)).toEqual(expected)
       expect(circomlib.multiply(circomlib.base8, scalar)).toEqual(expected)
     }
   })
@@ -86,6 +88,8 @@ describe('curve arithmetic against zk-kit and circomlibjs', () => {
       const expected = mulPointEscalar(point, scalar)
       expect(toAffine(noble(point).multiply(scalar)), point.join(':')).toEqual(expected)
       expect(toAffine(noble(point).multiplyUnsafe(scalar)), point.join(':')).toEqual(expected)
+      expect(wasm.multiplySecret(point, scalar), point.join(':')).toEqual(expected)
+      expect(wasm.multiplyPublic(point, scalar), point.join(':')).toEqual(expected)
     }
   })
 
@@ -95,6 +99,7 @@ describe('curve arithmetic against zk-kit and circomlibjs', () => {
       for (const q of [randomSubgroupPoint(), randomCurvePoint(), p, torsion[4], torsion[1]]) {
         const expected = addPoint([p[0], p[1]], [q[0], q[1]])
         expect(toAffine(noble(p).add(noble(q)))).toEqual(expected)
+        expect(wasm.add(p, q)).toEqual(expected)
         expect(edwardsAdd(p, q)).toEqual(expected)
       }
     }
@@ -105,11 +110,13 @@ describe('curve arithmetic against zk-kit and circomlibjs', () => {
     const others = [...torsion, randomPointOutsideSubgroup(), randomPointOutsideSubgroup(), ...torsion.slice(1).map((t) => edwardsAdd(members[0], t))]
     for (const point of members) {
       expect(isInPrimeSubgroup(noble(point))).toBe(true)
+      expect(wasm.isInPrimeSubgroup(point)).toBe(true)
       expect(zkKitIsUsableKey(point)).toBe(true)
     }
     for (const point of others) {
       const zkKitMember = mulPointEscalar(point, subOrder).join() === '0,1' && point.join() !== '0,1'
       expect(isInPrimeSubgroup(noble(point)), point.join(':')).toBe(zkKitMember)
+      expect(wasm.isInPrimeSubgroup(point), point.join(':')).toBe(zkKitMember)
       expect(zkKitMember).toBe(false)
     }
   })

@@ -63,6 +63,9 @@ describe('EdDSA-Poseidon sign / verify', () => {
     expect(verify(publicKey, message, { R8: signature.R8, S: signature.S + SUBORDER })).toBe(false)
     // An R8 off the curve.
     expect(verify(publicKey, message, { R8: [signature.R8[0], (signature.R8[1] + 1n) % R], S: signature.S })).toBe(false)
+    // The curve points that share one of R8's coordinates: -R8 = (-x, y) and (x, -y) = -R8 plus the point of order 2.
+    expect(verify(publicKey, message, { R8: [R - signature.R8[0], signature.R8[1]], S: signature.S })).toBe(false)
+    expect(verify(publicKey, message, { R8: [signature.R8[0], R - signature.R8[1]], S: signature.S })).toBe(false)
   })
 
   it('returns false, without throwing, for a public key off the curve', () => {
