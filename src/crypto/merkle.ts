@@ -11,7 +11,9 @@
  * gives roots like the full tree, but cannot give paths (the operator never needs one).
  */
 import { MaciAnonError } from '../errors.js'
+import { Fr } from './field.js'
 import { poseidon } from './poseidon.js'
+import { hashPath } from './wasm-poseidon.js'
 
 export interface MerklePath {
   pathElements: bigint[]
@@ -176,16 +178,16 @@ export class IncrementalMerkleTree {
   prepareInsert(leaf: bigint): PendingInsert {
     const size = this.size
     if (size >= 2 ** this.depth) throw new MerkleTreeError('tree is full')
-    const nodes = [leaf]
-    let index = size
-    let node = leaf
-    for (let level = 0; level < this.depth; level++) {
-      const isRight = index & 1
-      const sibling = isRight ? this.levels[level][index - 1] : this.zeros[level]
-      node = isRight ? poseidon([sibling, node]) : poseidon([node, sibling])
-      index >>= 1
-      nodes.push(node)
-    }
+    const siblings = Array.from({ length: this.depth }, (_, level) => {
+      const index = Math.floor(size / 2 ** level)
+      return index % 2 === 1 ? this.levels[level][index - 1] : this.zeros[level]
+    })
+    // One wasm call for the whole climb. Leaves are kept as given and poseidon() takes its
+    // inputs mod p, so the leaf and its sibling are reduced here; higher nodes are hashes.
+    siblings[0] = Fr.create(siblings[0])
+    const nodes = hashPath(Fr.create(leaf), siblings, size)
+    nodes[0] = leaf
+    const node = nodes[this.depth]
     const frontier = Array.from({ length: this.depth + 1 }, (_, level) => {
       const position = frontierPosition(size + 1, level)
       if (position === undefined) return undefined
