@@ -6,9 +6,9 @@
  * refused. A frame of the wrong tag or length is the framing's refusal (session.ts) and stays
  * a plain ChannelError('UNEXPECTED'); so do the channel's own failures.
  *
- * The OT extension, the triples and the bit conversion refuse nothing of their own: any
- * bytes of the right length are valid IKNP columns (the KOS15 check at the SEAMs of
- * ot-extension.ts would add the first refusal), and the others fail only through the OLE.
+ * The triples and the bit conversion refuse nothing of their own and fail only through the
+ * OLE. The OT extension accepts any bytes as columns, but refuses the batch when the
+ * receiver's answer to the KOS15 consistency check does not match them (OtExtensionError).
  */
 import { ChannelError } from './channel.js'
 
@@ -24,6 +24,22 @@ export class ParametersError extends ChannelError {
 /** A group element from the peer that the base OT cannot use (base-ot.ts). */
 export class BaseOtError extends ChannelError {
   declare readonly code: 'MALFORMED'
+
+  constructor(detail: string) {
+    super('MALFORMED', detail)
+  }
+}
+
+/**
+ * The OT-extension receiver's answer to the KOS15 consistency check does not match its
+ * columns (ot-extension.ts): the columns were not all built from one choice vector. The
+ * sender never uses that batch's rows, nor its delta again in the session. The code is
+ * MALFORMED because the answer is not the one the columns determine; `check` tells this
+ * refusal apart from a decoding one.
+ */
+export class OtExtensionError extends ChannelError {
+  declare readonly code: 'MALFORMED'
+  readonly check = 'KOS15_CONSISTENCY' as const
 
   constructor(detail: string) {
     super('MALFORMED', detail)

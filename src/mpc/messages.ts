@@ -11,7 +11,7 @@ import { concatBytes } from '@noble/hashes/utils.js'
 import { BaseOtError, OleError } from './errors.js'
 import { FIELD_LIMBS, isBelowModulus } from './field-limbs.js'
 import { type Message, MessageTag } from './session.js'
-import { BLOCK_BYTES, bytesOf, wordsOf } from './words.js'
+import { BLOCK_BYTES, BLOCK_WORDS, bytesOf, wordsOf } from './words.js'
 
 const Point = ristretto255.Point
 export type Point = InstanceType<typeof Point>
@@ -61,20 +61,58 @@ export const baseOtReceiverPoints: Message<EncodedPoint[], number> = {
     Array.from({ length: count }, (_, i) => decodePoint(payload.subarray(POINT_BYTES * i, POINT_BYTES * (i + 1)), 'B')),
 }
 
-/** Bytes of the IKNP columns message for `count` OTs: 128 columns of one bit per OT, OTs padded to a multiple of 32. */
+/**
+ * Bytes of the IKNP columns message for a matrix of `count` OTs (the requested ones and the
+ * KOS15 check's extra ones, see ot-extension.ts): 128 columns of one bit per OT, OTs padded
+ * to a multiple of 32.
+ */
 export function extensionColumnBytes(count: number): number {
   return BLOCK_BYTES * Math.ceil(count / 32) * 32
 }
 
 /**
  * OT extension, receiver to sender: the columns u^i = t^i ^ G(k_i^1) ^ r for i < 128, one
- * after the other. Any bytes are valid columns (until the KOS15 check, see ot-extension.ts).
+ * after the other. Any bytes are valid columns; the consistency check decides whether they
+ * were built from one choice vector.
+ *
+ * The three messages of one extension batch share this tag: they alternate in direction
+ * and their lengths differ (columns at least 16 * 224 bytes, challenge 16, answer 32), so a
+ * peer at another step still fails with UNEXPECTED. A tag of their own per message is
+ * session.ts's to give.
  */
 export const extensionColumns: Message<Uint8Array, number> = {
   tag: MessageTag.otExtensionColumns,
   bytes: extensionColumnBytes,
   encode: (columns) => columns,
   decode: (payload) => payload,
+}
+
+/** OT extension, sender to receiver, after the columns: the seed of the check's chi_j. Any 16 bytes. */
+export const extensionChallenge: Message<Uint8Array, void> = {
+  tag: MessageTag.otExtensionColumns,
+  bytes: () => BLOCK_BYTES,
+  encode: (seed) => seed,
+  decode: (payload) => payload,
+}
+
+/** The receiver's answer to the check: x = sum chi_j r_j and t = sum chi_j t_j, in GF(2^128). */
+export interface ConsistencyAnswer {
+  x: Uint32Array
+  t: Uint32Array
+}
+
+/**
+ * OT extension, receiver to sender: x then t, 4 words each. Any bytes decode; whether they
+ * are right is the check's to say (OtExtensionError).
+ */
+export const extensionCheck: Message<ConsistencyAnswer, void> = {
+  tag: MessageTag.otExtensionColumns,
+  bytes: () => 2 * BLOCK_BYTES,
+  encode: ({ x, t }) => concatBytes(bytesOf(x), bytesOf(t)),
+  decode: (payload) => {
+    const words = wordsOf(payload)
+    return { x: words.subarray(0, BLOCK_WORDS), t: words.subarray(BLOCK_WORDS, 2 * BLOCK_WORDS) }
+  },
 }
 
 /**

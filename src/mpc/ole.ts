@@ -17,16 +17,20 @@
  * Orsini, Scholl, "MASCOT", CCS 2016. x * 2^i is a doubling per bit, so no field
  * multiplication runs per OT, and all arithmetic is on 32-bit limbs (field-limbs.ts).
  *
- * One batch is two messages: the OT receiver's IKNP columns, then the sender's corrections
- * (messages.ts); the receiver hashes its pads while the sender computes the corrections.
+ * One batch is the OT extension's three messages (the OT receiver's IKNP columns, the
+ * sender's challenge, the receiver's answer to the KOS15 check; ot-extension.ts), then the
+ * sender's corrections (messages.ts); the receiver hashes its pads while the sender computes
+ * the corrections. No correction is computed from rows that failed the check.
  *
- * Security: semi-honest, as the OT extension beneath it; each tau_j is masked by the pad the
- * receiver does not hold, which is uniform in F_r.
+ * Security: each tau_j is masked by the pad the receiver does not hold, which is uniform in
+ * F_r as long as the receiver does not know delta, which the check ensures against a
+ * malicious OT receiver. Against a malicious OT sender (wrong corrections) it is semi-honest:
+ * the additive attack on the product is for MACs and sacrifice (triples.ts).
  */
 import { Fr } from '../crypto/field.js'
 import { FIELD_LIMBS, bigintFromLimbs, doubleModInPlace, limbsFromBigint, writeCorrection } from './field-limbs.js'
 import { hashToFieldLimbs } from './field-pads.js'
-import { extensionColumns, oleCorrections } from './messages.js'
+import { oleCorrections } from './messages.js'
 import { otExtensionReceiver, otExtensionSender } from './ot-extension.js'
 import { type MpcSession, type Party, receive, reserveTweaks, send, sessionHash } from './session.js'
 import type { TweakableHash } from './tweakable-hash.js'
@@ -76,7 +80,7 @@ export async function oleMultiply(session: MpcSession, values: readonly bigint[]
 async function sendBatch(session: MpcSession, values: readonly bigint[], bits: number): Promise<bigint[]> {
   const ots = values.length * bits
   const sender = await otExtensionSender(session)
-  const rows = sender.rowsFromColumns(await receive(session, extensionColumns, ots), ots)
+  const rows = await sender.extend(session, ots)
   const firstTweak = reserveTweaks(session, ots)
   const corrections = new Uint32Array(FIELD_LIMBS * ots)
   const shares = sendCorrections(sessionHash(session), sender.delta, rows, values, bits, firstTweak, corrections)
@@ -88,8 +92,7 @@ async function receiveBatch(session: MpcSession, values: readonly bigint[], bits
   const ots = values.length * bits
   const receiver = await otExtensionReceiver(session)
   const choices = choiceBits(values, bits)
-  const { columns, rows } = receiver.columnsAndRows(choices)
-  await send(session, extensionColumns, columns, ots)
+  const rows = await receiver.extend(session, choices)
   const firstTweak = reserveTweaks(session, ots)
   const hash = sessionHash(session)
   const pads = new Uint32Array(FIELD_LIMBS * ots)

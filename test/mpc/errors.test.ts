@@ -10,6 +10,7 @@ import type { ChannelErrorCode } from '../../src/mpc/channel.js'
 import { Fr } from '../../src/crypto/field.js'
 import { encodeFieldElements } from '../../src/mpc/arithmetic.js'
 import { secureEquality } from '../../src/mpc/garbled/equality.js'
+import { correlatedOtSend } from '../../src/mpc/ot-extension.js'
 import { MessageTag, agreeParameters } from '../../src/mpc/session.js'
 import { generateTriples } from '../../src/mpc/triples.js'
 import { sessionPair } from './helpers/sessions.js'
@@ -83,8 +84,9 @@ describe('error paths', () => {
     const [s0, s1] = sessionPair({ timeoutMs: 5_000 })
     await Promise.all([secureEquality(s0, 'garbler', 1n, 8), secureEquality(s1, 'evaluator', 1n, 8)])
     const evaluating = secureEquality(s1, 'evaluator', 2n, 8)
-    // The garbler's reply to 8 evaluator inputs: 8 labels + 7 tables = 352 bytes; send 351.
-    await s0.channel.receive()
+    // The OT extension runs honestly; then the garbler's reply to 8 evaluator inputs, 8 labels
+    // + 7 tables = 352 bytes, comes one byte short.
+    await correlatedOtSend(s0, 8)
     await s0.channel.send(frame(MessageTag.garbledCircuit, new Uint8Array(351)))
     await expectChannelError(evaluating, 'UNEXPECTED', 100)
   })

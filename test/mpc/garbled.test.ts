@@ -99,9 +99,10 @@ describe('garbled two-party computation', () => {
         Promise.all([secureEquality(garbler, 'garbler', x), secureEquality(evaluator, 'evaluator', y)]),
       )
       expect(result[0] ^ result[1]).toBe(x === y ? 1 : 0)
-      // Garbler: 254 input labels + 253 AND tables; evaluator: IKNP columns for 256 OTs.
-      expect(sent).toEqual([framed(16 * 254 + 32 * 253).bytes, framed(16 * 256).bytes])
-      expect(messages).toEqual([1, 1])
+      // Garbler: the check's challenge, then 254 input labels + 253 AND tables; evaluator: IKNP
+      // columns for 254 + 192 OTs (padded to 448), then its answer to the check.
+      expect(sent).toEqual([framed(16).bytes + framed(16 * 254 + 32 * 253).bytes, framed(16 * 448).bytes + framed(32).bytes])
+      expect(messages).toEqual([2, 2])
     }
     await expect(secureEquality(garbler, 'garbler', 1n << 254n)).rejects.toThrow(RangeError)
   })
@@ -119,7 +120,10 @@ describe('garbled two-party computation', () => {
       expect(toInteger(g.map((bit, j) => bit ^ e[j]))).toBe(x + y)
     }
     const { sent } = await measure([garbler, evaluator], () => run(circuit, 5n, 7n, 64, 'to-garbler'))
-    expect(sent).toEqual([framed(16 * 64 + 32 * 64).bytes, framed(16 * 64).bytes + framed(Math.ceil(65 / 8)).bytes])
+    expect(sent).toEqual([
+      framed(16).bytes + framed(16 * 64 + 32 * 64).bytes,
+      framed(16 * 256).bytes + framed(32).bytes + framed(Math.ceil(65 / 8)).bytes,
+    ])
   })
 
   it('comparator: [x < y] at 32 and 254 bits', async () => {

@@ -10,7 +10,16 @@ import { ChannelError } from '../../src/mpc/channel.js'
 import { BaseOtError, GarbledCircuitError, OleError, ParametersError } from '../../src/mpc/errors.js'
 import { CircuitBuilder } from '../../src/mpc/garbled/circuit.js'
 import { garbledCircuit, outputBits } from '../../src/mpc/garbled/messages.js'
-import { baseOtReceiverPoints, baseOtSenderPoint, extensionColumnBytes, extensionColumns, oleCorrections } from '../../src/mpc/messages.js'
+import {
+  baseOtReceiverPoints,
+  baseOtSenderPoint,
+  extensionChallenge,
+  extensionCheck,
+  extensionColumnBytes,
+  extensionColumns,
+  oleCorrections,
+} from '../../src/mpc/messages.js'
+import { extendedCount } from '../../src/mpc/ot-extension.js'
 import { agreeParameters } from '../../src/mpc/session.js'
 import { sessionPair } from './helpers/sessions.js'
 
@@ -30,6 +39,14 @@ describe('typed messages', () => {
 
     expect([1, 32, 33].map((count) => extensionColumns.bytes(count))).toEqual([512, 512, 1024])
     expect(extensionColumnBytes(1000)).toBe(16 * 1024)
+    // The check's kappa + s = 192 extra OTs, then up to a multiple of 32.
+    expect([1, 32, 33, 1000].map(extendedCount)).toEqual([224, 224, 256, 1216])
+    expect(extensionChallenge.bytes(undefined)).toBe(16)
+    const answer = { x: Uint32Array.of(1, 2, 3, 4), t: Uint32Array.of(5, 6, 7, 0xffffffff) }
+    const answerBytes = extensionCheck.encode(answer)
+    expect(answerBytes.length).toBe(extensionCheck.bytes(undefined))
+    const decodedAnswer = extensionCheck.decode(answerBytes, undefined)
+    expect([Array.from(decodedAnswer.x), Array.from(decodedAnswer.t)]).toEqual([[1, 2, 3, 4], [5, 6, 7, 0xffffffff]])
 
     const corrections = Uint32Array.from({ length: 16 }, (_, i) => i)
     expect(Array.from(oleCorrections.decode(oleCorrections.encode(corrections), 2))).toEqual(Array.from(corrections))

@@ -52,7 +52,7 @@ describe('base OT (Chou-Orlandi over ristretto255)', () => {
 })
 
 describe('IKNP OT extension', () => {
-  it('correlated OTs: t_j = q_j ^ r_j * delta, with 16 bytes per OT', async () => {
+  it('correlated OTs: t_j = q_j ^ r_j * delta, with 16 bytes per OT and 192 OTs, a challenge and an answer for the check', async () => {
     const sessions = sessionPair()
     await Promise.all([correlatedOtSend(sessions[0], 1), correlatedOtReceive(sessions[1], randomChoices(1))])
     for (const count of [1, 31, 32, 1000, 4099]) {
@@ -65,8 +65,9 @@ describe('IKNP OT extension', () => {
       for (let j = 0; j < count; j++) {
         for (let w = 0; w < 4; w++) expect(t[4 * j + w]).toBe((q[4 * j + w] ^ (choices[j] ? delta[w] : 0)) >>> 0)
       }
-      expect(sent).toEqual([0, 1 + 16 * Math.ceil(count / 32) * 32])
-      expect(messages).toEqual([0, 1])
+      // Sender: the 16-byte challenge; receiver: columns for count + 192 OTs (to a multiple of 32), then the 32-byte answer.
+      expect(sent).toEqual([1 + 16, 1 + 16 * Math.ceil((count + 192) / 32) * 32 + 1 + 32])
+      expect(messages).toEqual([1, 2])
     }
   })
 
@@ -78,8 +79,8 @@ describe('IKNP OT extension', () => {
       Promise.all([randomOtSend(sessions[0], 5000), randomOtReceive(sessions[1], choices)]),
     )
     const [{ zero, one }, chosen] = result
-    expect(sent).toEqual([0, 1 + 16 * 5024])
-    expect(messages).toEqual([0, 1])
+    expect(sent).toEqual([1 + 16, 1 + 16 * 5216 + 1 + 32])
+    expect(messages).toEqual([1, 2])
     for (let j = 0; j < 5000; j++) {
       const expected = choices[j] ? one : zero
       const other = choices[j] ? zero : one

@@ -45,8 +45,9 @@ type Traffic = { bytes: number; messages: number }
 /**
  * Traffic of one party in oleMultiply, as OT receiver of `received` products or OT sender of
  * `sent` products (one of them 0) with `bits`-bit receiver factors: batches of at most
- * 2^18 OTs; per batch it sends its IKNP columns (16 bytes per OT, OTs padded to
- * a multiple of 32) and one 32-byte correction per OT where it is sender.
+ * 2^18 OTs; per batch the receiver sends its IKNP columns (16 bytes per OT, for the batch's
+ * OTs and the KOS15 check's 192, padded to a multiple of 32) and its 32-byte answer to the
+ * check, the sender its 16-byte challenge and one 32-byte correction per OT.
  */
 export function oleTraffic(received: number, sent: number, bits = 254): Traffic {
   const total = { bytes: 0, messages: 0 }
@@ -57,8 +58,16 @@ export function oleTraffic(received: number, sent: number, bits = 254): Traffic 
     total.messages += framed(payload).messages
   }
   for (let first = 0; first < Math.max(received, sent); first += perBatch) {
-    add(16 * Math.ceil((Math.max(0, Math.min(perBatch, received - first)) * bits) / 32) * 32)
-    add(32 * Math.max(0, Math.min(perBatch, sent - first)) * bits)
+    const receivedOts = Math.max(0, Math.min(perBatch, received - first)) * bits
+    const sentOts = Math.max(0, Math.min(perBatch, sent - first)) * bits
+    if (receivedOts > 0) {
+      add(16 * Math.ceil((receivedOts + 192) / 32) * 32)
+      add(32)
+    }
+    if (sentOts > 0) {
+      add(16)
+      add(32 * sentOts)
+    }
   }
   return total
 }
