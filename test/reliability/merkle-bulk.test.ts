@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { IncrementalMerkleTree, MerkleTreeError } from '../../src/crypto/merkle.js'
 import * as poseidonModule from '../../src/crypto/poseidon.js'
+import * as wasmPoseidonModule from '../../src/crypto/wasm-poseidon.js'
 
 const DEPTH = 5
 const leavesOf = (n: number) => Array.from({ length: n }, (_, i) => BigInt(i * 7919 + 11))
@@ -77,12 +78,18 @@ describe('bulk Merkle tree', () => {
     const stale = tree.prepareInsert(1n)
     tree.insert(2n)
     expect(() => tree.commitInsert(stale)).toThrow(MerkleTreeError)
-    const spy = vi.spyOn(poseidonModule, 'poseidon')
+    // The climb is one wasm call of DEPTH hashes (wasm-poseidon.ts's hashPath), and nothing hashes beside it.
+    const path = vi.spyOn(wasmPoseidonModule, 'hashPath')
+    const single = vi.spyOn(poseidonModule, 'poseidon')
     try {
       tree.insert(3n)
-      expect(spy.mock.calls.length).toBe(DEPTH)
+      expect(path.mock.calls.length).toBe(1)
+      expect(path.mock.calls[0][1]).toHaveLength(DEPTH)
+      expect(path.mock.results[0].value).toHaveLength(DEPTH + 1)
+      expect(single.mock.calls.length).toBe(0)
     } finally {
-      spy.mockRestore()
+      path.mockRestore()
+      single.mockRestore()
     }
   })
 
