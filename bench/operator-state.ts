@@ -21,7 +21,7 @@ import { mkdir, rename, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { Point, toAffine } from '../src/crypto/babyjubjub.js'
+import { add, BASE8 } from '../src/crypto/wasm-babyjubjub.js'
 import { randomFieldElement } from '../src/crypto/field.js'
 import { publicKeyToString, type PublicKey } from '../src/crypto/keys.js'
 import { IncrementalMerkleTree } from '../src/crypto/merkle.js'
@@ -51,8 +51,8 @@ async function build(directory: string, count: number): Promise<void> {
     const privateKey = Uint8Array.from(Buffer.from(secrets.privateKey, 'hex'))
     const depth = (JSON.parse((await store.get('meta/params')) as string) as { depth: number }).depth
     const keys: PublicKey[] = []
-    let point = Point.BASE
-    for (let i = 0; i < count; i++, point = point.add(Point.BASE)) keys.push(toAffine(point))
+    let point: PublicKey = BASE8
+    for (let i = 0; i < count; i++, point = add(point, BASE8)) keys.push(point)
     const leaves = Array.from({ length: count }, () => randomFieldElement())
     const tree = IncrementalMerkleTree.fromLeaves(depth, leaves)
     const workers = availableParallelism()

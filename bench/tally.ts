@@ -19,11 +19,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { addPoint, inCurve, mulPointEscalar, subOrder, type Point as ZkPoint } from '@zk-kit/baby-jubjub'
 import type * as EddsaPoseidon from '@zk-kit/eddsa-poseidon'
-import { fromAffine, isInPrimeSubgroup } from '../src/crypto/babyjubjub.js'
 import { decryptWith, encryptTo } from '../src/crypto/encryption.js'
 import { Fr, randomFieldElement } from '../src/crypto/field.js'
 import { generateKeypair, hashPublicKey, keypairFromPrivateKey, sharedPoint, sign, verify, type Keypair, type PublicKey } from '../src/crypto/keys.js'
 import { commitmentOf, poseidon } from '../src/crypto/poseidon.js'
+import { isInPrimeSubgroup } from '../src/crypto/wasm-babyjubjub.js'
 import { decodeMessage, encodeMessage, MessageKind, signMessage, verifyMessage, type SignedMessage } from '../src/crypto/signed-message.js'
 import { EncryptionContext } from '../src/core/messages.js'
 import { Operator } from '../src/daemon/operator.js'
@@ -163,7 +163,7 @@ function microFigures(): Array<[string, string, string, string]> {
   row(
     'subgroup check l·P = 0',
     (i) => zkKitInSubgroup([peers[i][0], peers[i][1]]),
-    (i) => isInPrimeSubgroup(fromAffine(peers[i][0], peers[i][1])),
+    (i) => isInPrimeSubgroup(peers[i]),
   )
   row(
     'EdDSA-Poseidon sign',

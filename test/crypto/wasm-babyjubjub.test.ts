@@ -1,12 +1,11 @@
 /**
- * src/crypto/wasm-babyjubjub.ts against two references built here: @noble/curves' generic
- * twisted Edwards arithmetic with BabyJubJub's parameters written out independently (the
- * code the module replaced), and zk-kit's affine formulas. Inputs are random subgroup
+ * src/crypto/wasm-babyjubjub.ts against two references: @noble/curves' generic twisted
+ * Edwards arithmetic with BabyJubJub's parameters written out independently (the code the
+ * module replaced; ./noble-babyjubjub.ts), and zk-kit's affine formulas. Inputs are random subgroup
  * points, random points of the whole group (usually with a torsion part), the torsion points
  * of orders 1, 2, 4 and 8, and the scalars where window and wNAF code breaks: 0, 1, the
  * window edges, l - 1, l, l + 1, long runs of ones, and scalars up to 2^256 - 1.
  */
-import { edwards, type EdwardsPoint } from '@noble/curves/abstract/edwards.js'
 import { addPoint, Base8, mulPointEscalar, subOrder } from '@zk-kit/baby-jubjub'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
@@ -25,22 +24,9 @@ import {
   verifyEquation,
   type Affine,
 } from '../../src/crypto/wasm-babyjubjub.js'
+import { affine, noble, Noble } from './noble-babyjubjub.js'
 import { curvePointWithY, edwardsMul, pointOfOrderEight, R, randomField, SUBORDER, type CurvePoint } from './helpers.js'
 
-const Noble = edwards({
-  p: R,
-  n: SUBORDER,
-  h: 8n,
-  a: 168700n,
-  d: 168696n,
-  Gx: 5299619240641551281634865583518297030282874472190772894086521144482721001553n,
-  Gy: 16950150798460657717958625567821834550301663161624707787222815936182638968203n,
-})
-const noble = ([x, y]: Affine) => Noble.fromAffine({ x, y })
-const affine = (point: EdwardsPoint): CurvePoint => {
-  const { x, y } = point.toAffine()
-  return [x, y]
-}
 /** k·P for any k >= 0 by double-and-add on noble's points: noble's own multiply takes k < l only. */
 function nobleTimes(point: Affine, scalar: bigint): CurvePoint {
   let result = Noble.ZERO
