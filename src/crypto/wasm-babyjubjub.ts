@@ -559,22 +559,23 @@ export function double(p: Affine): [bigint, bigint] {
 
 /** k·P for a public point and a public scalar in [0, 2^256): wNAF, variable time. */
 export function multiplyPublic(p: Affine, scalar: bigint): [bigint, bigint] {
-  const c = instance()
-  writePoint(c, c.layout.io.p, p)
-  writeScalar(c, c.layout.io.scalar, scalar)
-  c.call.bjj_mulPublic(c.layout.io.p, c.layout.io.scalar, c.layout.io.p)
-  c.call.bjj_toAffine(c.layout.io.p, c.layout.io.out)
-  return readAffine(c, c.layout.io.out)
+  return multiplyWith('bjj_mulPublic', 'bjj_toAffine', p, scalar)
 }
 
 /** k·P for a secret scalar in [0, 2^256), in constant time (see the header for the limits). */
 export function multiplySecret(p: Affine, scalar: bigint): [bigint, bigint] {
+  return multiplyWith('bjj_mulSecret', 'bjj_toAffineSecret', p, scalar)
+}
+
+/** k·P by one of the module's multiplications, made affine by the matching inversion. */
+function multiplyWith(multiply: 'bjj_mulPublic' | 'bjj_mulSecret', toAffine: 'bjj_toAffine' | 'bjj_toAffineSecret', p: Affine, scalar: bigint): [bigint, bigint] {
   const c = instance()
-  writePoint(c, c.layout.io.p, p)
-  writeScalar(c, c.layout.io.scalar, scalar)
-  c.call.bjj_mulSecret(c.layout.io.p, c.layout.io.scalar, c.layout.io.p)
-  c.call.bjj_toAffineSecret(c.layout.io.p, c.layout.io.out)
-  return readAffine(c, c.layout.io.out)
+  const { io } = c.layout
+  writePoint(c, io.p, p)
+  writeScalar(c, io.scalar, scalar)
+  c.call[multiply](io.p, io.scalar, io.p)
+  c.call[toAffine](io.p, io.out)
+  return readAffine(c, io.out)
 }
 
 /** k·B8 for a secret scalar in [0, 2^256), in constant time, from the fixed-base table. */
