@@ -15,6 +15,7 @@
 import { ModuleBuilder } from 'wasmbuilder'
 import wasmcurves from 'wasmcurves'
 import { Fr } from './field.js'
+import { memoryView, readCanonical, writeCanonical } from './wasm-memory.js'
 
 export const ELEMENT_BYTES = 32
 /** The prefix of the field functions inside the module: `frm_mul`, `frm_add`, `frm_square`, … */
@@ -54,29 +55,17 @@ export function buildFrWasm(define: (module: ModuleBuilder) => void, heapBytes: 
   const exports = instance.exports as FrWasm['exports']
   const toMontgomery = exports[`${FIELD}_toMontgomery`]
   const fromMontgomery = exports[`${FIELD}_fromMontgomery`]
-  let view = new DataView(memory.buffer)
-  const viewOf = () => (view.buffer === memory.buffer ? view : (view = new DataView(memory.buffer)))
+  const viewOf = memoryView(memory)
   return {
     exports,
     heap,
     write(pointer, value) {
-      if (value < 0n || value >= Fr.ORDER) throw new RangeError('not a canonical field element')
-      const v = viewOf()
-      v.setBigUint64(pointer, value & 0xffffffffffffffffn, true)
-      v.setBigUint64(pointer + 8, (value >> 64n) & 0xffffffffffffffffn, true)
-      v.setBigUint64(pointer + 16, (value >> 128n) & 0xffffffffffffffffn, true)
-      v.setBigUint64(pointer + 24, value >> 192n, true)
+      writeCanonical(viewOf(), pointer, value)
       toMontgomery(pointer, pointer)
     },
     read(pointer) {
       fromMontgomery(pointer, conversion)
-      const v = viewOf()
-      return (
-        v.getBigUint64(conversion, true) |
-        (v.getBigUint64(conversion + 8, true) << 64n) |
-        (v.getBigUint64(conversion + 16, true) << 128n) |
-        (v.getBigUint64(conversion + 24, true) << 192n)
-      )
+      return readCanonical(viewOf(), conversion)
     },
     bytes: () => new Uint8Array(memory.buffer),
   }

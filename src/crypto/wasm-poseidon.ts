@@ -33,6 +33,7 @@
 import { ModuleBuilder, type CodeBuilder, type FunctionBuilder } from 'wasmbuilder'
 import { Fr } from './field.js'
 import { FULL_ROUNDS, POSEIDON_CONSTANTS_HEX } from './poseidon-constants.js'
+import { memoryView, readCanonical, writeCanonical } from './wasm-memory.js'
 
 /** The widest state: 6 inputs and the capacity word. */
 export const MAX_WIDTH = 7
@@ -50,7 +51,6 @@ const E = 4 * LIMBS
 const R = 1n << BigInt(LIMBS * LIMB_BITS)
 /** -p^-1 mod 2^29, the multiplier that clears one limb per reduction step. */
 const MU = Number((R - modInverse(p, R)) & BigInt(LIMB_MASK))
-const MASK_64 = (1n << 64n) - 1n
 const PAGE_BYTES = 65536
 
 function modInverse(a: bigint, m: bigint): bigint {
@@ -101,7 +101,8 @@ interface Layout {
 
 /** One instance of the module (`buildPoseidonWasm`). */
 export interface PoseidonWasm {
-  readonly memory: WebAssembly.Memory
+  /** A view on the module's memory (wasm-memory.ts's memoryView). */
+  readonly view: () => DataView
   readonly layout: Layout
   /** pos_permute<t>, indexed by t - 2. */
   readonly permute: ReadonlyArray<() => void>
@@ -467,7 +468,7 @@ export function buildPoseidonWasm(): PoseidonWasm {
   const memoryBytes = new Uint8Array(memory.buffer)
   for (const { pointer, bytes } of tables) memoryBytes.set(bytes, pointer)
   return {
-    memory,
+    view: memoryView(memory),
     layout,
     permute: POSEIDON_CONSTANTS_HEX.map(({ t }) => exports[`pos_permute${t}`]),
     path: exports.pos_path,
@@ -483,32 +484,16 @@ function poseidonWasm(): PoseidonWasm {
   return instance
 }
 
-let view: DataView | undefined
-
-/** The memory as a DataView, renewed should the buffer ever change. */
-function viewOf(memory: WebAssembly.Memory): DataView {
-  if (view === undefined || view.buffer !== memory.buffer) view = new DataView(memory.buffer)
-  return view
-}
-
 /** Writes a canonical element (a RangeError otherwise) in Montgomery form at `pointer`. */
 function write(wasm: PoseidonWasm, pointer: number, value: bigint): void {
-  if (value < 0n || value >= p) throw new RangeError('not a canonical field element')
-  const v = viewOf(wasm.memory)
-  const io = wasm.layout.io
-  v.setBigUint64(io, value & MASK_64, true)
-  v.setBigUint64(io + 8, (value >> 64n) & MASK_64, true)
-  v.setBigUint64(io + 16, (value >> 128n) & MASK_64, true)
-  v.setBigUint64(io + 24, value >> 192n, true)
-  wasm.toMontgomery(io, pointer)
+  writeCanonical(wasm.view(), wasm.layout.io, value)
+  wasm.toMontgomery(wasm.layout.io, pointer)
 }
 
 /** Reads the element at `pointer` as a canonical BigInt. */
 function read(wasm: PoseidonWasm, pointer: number): bigint {
-  const io = wasm.layout.io
-  wasm.fromMontgomery(pointer, io)
-  const v = viewOf(wasm.memory)
-  return v.getBigUint64(io, true) | (v.getBigUint64(io + 8, true) << 64n) | (v.getBigUint64(io + 16, true) << 128n) | (v.getBigUint64(io + 24, true) << 192n)
+  wasm.fromMontgomery(pointer, wasm.layout.io)
+  return readCanonical(wasm.view(), wasm.layout.io)
 }
 
 /**
