@@ -74,11 +74,6 @@ export function extensionColumnBytes(count: number): number {
  * OT extension, receiver to sender: the columns u^i = t^i ^ G(k_i^1) ^ r for i < 128, one
  * after the other. Any bytes are valid columns; the consistency check decides whether they
  * were built from one choice vector.
- *
- * The three messages of one extension batch share this tag: they alternate in direction
- * and their lengths differ (columns at least 16 * 224 bytes, challenge 16, answer 32), so a
- * peer at another step still fails with UNEXPECTED. A tag of their own per message is
- * session.ts's to give.
  */
 export const extensionColumns: Message<Uint8Array, number> = {
   tag: MessageTag.otExtensionColumns,
@@ -89,7 +84,7 @@ export const extensionColumns: Message<Uint8Array, number> = {
 
 /** OT extension, sender to receiver, after the columns: the seed of the check's chi_j. Any 16 bytes. */
 export const extensionChallenge: Message<Uint8Array, void> = {
-  tag: MessageTag.otExtensionColumns,
+  tag: MessageTag.otExtensionChallenge,
   bytes: () => BLOCK_BYTES,
   encode: (seed) => seed,
   decode: (payload) => payload,
@@ -106,7 +101,7 @@ export interface ConsistencyAnswer {
  * are right is the check's to say (OtExtensionError).
  */
 export const extensionCheck: Message<ConsistencyAnswer, void> = {
-  tag: MessageTag.otExtensionColumns,
+  tag: MessageTag.otExtensionCheck,
   bytes: () => 2 * BLOCK_BYTES,
   encode: ({ x, t }) => concatBytes(bytesOf(x), bytesOf(t)),
   decode: (payload) => {

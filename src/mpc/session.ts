@@ -53,6 +53,8 @@ export const MessageTag = {
   garbledCircuit: 7,
   outputBits: 8,
   openedPoints: 9,
+  otExtensionChallenge: 10,
+  otExtensionCheck: 11,
 } as const
 export type MessageTag = (typeof MessageTag)[keyof typeof MessageTag]
 
