@@ -33,9 +33,9 @@
  *   CDH Assumption" (eprint 2017/1011) recover UC against static corruption only under
  *   gap-DH; Canetti, Sarkar and Wang (PKC 2020) note the protocol is not known to suffice
  *   for OT extension. Hashing the transcript and index gives no extraction, and nothing here
- *   relies on those proofs: before KOS15/SoftSpoken are enabled (the SEAMs in
- *   ot-extension.ts), the base OT must again be one with choice extraction (e.g.
- *   Masny-Rindal endemic OT).
+ *   relies on those proofs. ot-extension.ts runs the KOS15 check, which is sound without
+ *   extraction, but KOS15's simulation proof takes the base OT to extract choices: a
+ *   simulation-based malicious claim needs one that does (e.g. Masny-Rindal endemic OT).
  */
 import { ristretto255 } from '@noble/curves/ed25519.js'
 import { bytesToNumberLE } from '@noble/curves/utils.js'

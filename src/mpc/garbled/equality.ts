@@ -5,8 +5,10 @@
  *
  * The circuit is XNOR per bit, then a balanced AND tree: n - 1 AND gates, depth
  * ceil(log2 n), the fewest ANDs for equality under free-XOR. Cost at 254 bits: 253 ANDs,
- * 8,096 bytes of tables, 254 x 16 bytes of garbler labels and 256 x 16 bytes of IKNP
- * columns, one message each way (after the session's base OTs).
+ * 8,096 bytes of tables, 254 x 16 bytes of garbler labels, and IKNP columns for 448 OTs
+ * (the 254 inputs, then the KOS15 check's extra ones up to a multiple of 32: 7,168 bytes)
+ * with the check's 16-byte challenge and 32-byte answer (ot-extension.ts), after the
+ * session's base OTs.
  */
 import { Fr } from '../../crypto/field.js'
 import type { MpcSession } from '../session.js'

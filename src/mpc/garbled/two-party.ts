@@ -8,7 +8,9 @@
  * t_j = q_j ^ x_j * delta is exactly the label of its bit and no further OT message is
  * needed (the approach of emp-toolkit's semi-honest 2PC). The garbler sends its own input labels and the tables in one message (messages.ts):
  *
- *     evaluator -> garbler: IKNP columns, 16 bytes per evaluator input bit
+ *     evaluator -> garbler: IKNP columns, 16 bytes per evaluator input bit and per extra OT
+ *                           of the KOS15 check (ot-extension.ts), which then sends a 16-byte
+ *                           challenge back and takes a 32-byte answer before any label is used
  *     garbler -> evaluator: 16 bytes per garbler input bit, 32 bytes per AND gate,
  *                           plus ceil(outputs / 8) decoding bytes when the evaluator learns
  *                           the output
