@@ -13,7 +13,7 @@ import { randomFieldElement } from '../crypto/field.js'
 import type { PublicKey } from '../crypto/keys.js'
 import type { IncrementalMerkleTree, PendingInsert } from '../crypto/merkle.js'
 import { realLeafOf } from '../crypto/poseidon.js'
-import { signRoot, type SignedRoot } from '../crypto/root-signature.js'
+import { rootSignerOf, type SignedRoot } from '../crypto/root-signature.js'
 import { MessageKind } from '../crypto/signed-message.js'
 import type { ProofWithSignals } from '../zk/groth16.js'
 import type { OpenedMessage } from './message-opening.js'
@@ -114,6 +114,7 @@ export class OperatorState {
   private readonly nullifiers: Set<bigint>
   private readonly links: Set<bigint>
   private attempts: number
+  private readonly signRoot: (size: number, root: bigint) => SignedRoot
 
   constructor(
     readonly parameters: PublicParameters,
@@ -134,6 +135,7 @@ export class OperatorState {
     this.nullifiers = new Set(snapshot.nullifiers)
     this.links = new Set(snapshot.links)
     this.attempts = snapshot.attempts
+    this.signRoot = rootSignerOf(secrets.privateKey)
     if (this.roots.length !== this.tree.size || this.signedUpHashes.size !== this.signedUp.length) {
       throw new StoreError('the stored leaves, roots and signup hashes do not line up')
     }
@@ -187,7 +189,7 @@ export class OperatorState {
     const randomLeaf = randomFieldElement()
     const leaf = valid ? realLeaf : randomLeaf
     const insert = this.tree.prepareInsert(leaf)
-    const signedRoot = encodeSignedRootRecord(signRoot(this.secrets.privateKey, leafIndex + 1, insert.root))
+    const signedRoot = encodeSignedRootRecord(this.signRoot(leafIndex + 1, insert.root))
     return {
       change: {
         kind: 'deactivation',

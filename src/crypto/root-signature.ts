@@ -15,7 +15,7 @@
 import { MaciAnonError } from '../errors.js'
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { FieldEncodingError, Fr } from './field.js'
-import { sign, verify, type PublicKey, type Signature } from './keys.js'
+import { signerOf, verify, type PublicKey, type Signature } from './keys.js'
 import { poseidon } from './poseidon.js'
 
 export interface SignedRoot {
@@ -44,8 +44,16 @@ function checkSize(size: number): void {
 }
 
 export function signRoot(privateKey: Uint8Array, size: number, root: bigint): SignedRoot {
-  checkSize(size)
-  return { size, root, signature: sign(privateKey, rootDigest(size, root)) }
+  return rootSignerOf(privateKey)(size, root)
+}
+
+/** signRoot for the operator, which signs a root for every leaf: the key's derivation is done once (keys.ts, signerOf). */
+export function rootSignerOf(privateKey: Uint8Array): (size: number, root: bigint) => SignedRoot {
+  const signDigest = signerOf(privateKey)
+  return (size, root) => {
+    checkSize(size)
+    return { size, root, signature: signDigest(rootDigest(size, root)) }
+  }
 }
 
 /** False, never a throw, for a bad size, root or signature. */

@@ -11,6 +11,7 @@ import {
   publicKeyToString,
   sharedPoint,
   sign,
+  signerOf,
   verify,
   type PublicKey,
 } from '../../src/crypto/keys.js'
@@ -180,6 +181,15 @@ describe('compatibility with circomlibjs (independent EdDSA-Poseidon implementat
       const message = randomField()
       expect(sign(privateKey, message)).toEqual(reference.signPoseidon(maciSeed(privateKey), message))
     }
+  })
+
+  it('signerOf signs as circomlibjs signPoseidon, message after message, and refuses what sign refuses', () => {
+    const privateKey = randomBytesOfLength(32)
+    const signer = signerOf(privateKey)
+    for (const message of [randomField(), randomField(), 0n, R - 1n]) {
+      expect(signer(message)).toEqual(reference.signPoseidon(maciSeed(privateKey), message))
+    }
+    for (const message of [-1n, R]) expect(() => signer(message)).toThrow(/a signed message is a field element/)
   })
 
   it('each side verifies the other side\'s signatures', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { generateKeypair, sign } from '../../src/crypto/keys.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
-import { decodeSignedRoot, encodeSignedRoot, ROOT_DOMAIN, signRoot, SignedRootError, SIGNED_ROOT_BYTES, verifySignedRoot } from '../../src/crypto/root-signature.js'
+import { decodeSignedRoot, encodeSignedRoot, ROOT_DOMAIN, rootSignerOf, signRoot, SignedRootError, SIGNED_ROOT_BYTES, verifySignedRoot } from '../../src/crypto/root-signature.js'
 
 const keys = generateKeypair()
 const BAD_SIZES = [0, -1, 1.5, Number.NaN, 2 ** 53]
@@ -14,6 +14,16 @@ describe('signed roots and their sizes', () => {
       expect(() => decodeSignedRoot(encodeSignedRoot(signRoot(keys.privateKey, 1, 1n)), size)).toThrow(SignedRootError)
     }
     expect(() => signRoot(keys.privateKey, 0, 1n)).toThrow(expect.objectContaining({ name: 'SignedRootError' }))
+  })
+
+  it('signs poseidon(ROOT_DOMAIN, size, root) with the key, the same for one root as for a signer kept for many', () => {
+    const signer = rootSignerOf(keys.privateKey)
+    for (const [size, root] of [[1, 7n], [2, 7n], [3, 123456789n]] as const) {
+      const expected = { size, root, signature: sign(keys.privateKey, poseidon([ROOT_DOMAIN, BigInt(size), root])) }
+      expect(signer(size, root)).toEqual(expected)
+      expect(signRoot(keys.privateKey, size, root)).toEqual(expected)
+    }
+    for (const size of BAD_SIZES) expect(() => signer(size, 1n)).toThrow(/tree size is a positive integer/)
   })
 
   it('does not accept a signature over a bad size, even one the operator key made', () => {
