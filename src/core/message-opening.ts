@@ -7,12 +7,17 @@
  */
 import { decryptWith, DecryptionError } from '../crypto/encryption.js'
 import { hashPublicKey } from '../crypto/keys.js'
-import { decodeMessage, MessageFormatError, MessageKind, verifyMessage, type SignedMessage } from '../crypto/signed-message.js'
+import { decodeMessage, MessageFormatError, MessageKind, verifyMessage, verifyMessageOfAdmittedKey, type SignedMessage } from '../crypto/signed-message.js'
 
 export interface OpenedMessage {
   message: SignedMessage
   keyHash: bigint
-  /** Whether the signature verifies; false when it was not asked for. */
+  /**
+   * Whether the signature verifies; false when it was not asked for. Verified as under an
+   * admitted key (verifyMessageOfAdmittedKey): it counts only if the operator knows the
+   * sender, whose key passed the subgroup check when it was signed up or named as a
+   * reactivation's new key. The operator refuses every other sender (Operator.openKnownMessage).
+   */
   signatureValid: boolean
 }
 
@@ -38,7 +43,7 @@ export function openSignedMessage(privateKey: Uint8Array, ciphertext: Uint8Array
 export function openMessage(privateKey: Uint8Array, ciphertext: Uint8Array, context: string, verify: boolean): OpenedMessage | undefined {
   const message = openSignedMessage(privateKey, ciphertext, context)
   if (message === undefined) return undefined
-  return { message, keyHash: hashPublicKey(message.publicKey), signatureValid: verify && verifyMessage(message) }
+  return { message, keyHash: hashPublicKey(message.publicKey), signatureValid: verify && verifyMessageOfAdmittedKey(message) }
 }
 
 export const inThreadMessageOpener: MessageOpenerFactory = (privateKey) => ({

@@ -9,7 +9,7 @@
  */
 import { MaciAnonError } from '../errors.js'
 import { FieldEncodingError, Fr, randomFieldElement } from './field.js'
-import { sign, verify, type Keypair, type PublicKey, type Signature } from './keys.js'
+import { sign, verify, verifyUnderAdmittedKey, type Keypair, type PublicKey, type Signature } from './keys.js'
 import { poseidon } from './poseidon.js'
 
 export const MessageKind = { deactivate: 1, vote: 2 } as const
@@ -43,6 +43,11 @@ export function signMessage(keypair: Keypair, kind: MessageKind, payload: bigint
 
 export function verifyMessage(message: SignedMessage): boolean {
   return verify(message.publicKey, digest(message.kind, message.publicKey, message.payload, message.nonce), message.signature)
+}
+
+/** verifyMessage for a sender whose key was admitted after isOnCurve (keys.ts, verifyUnderAdmittedKey, and its caveat). */
+export function verifyMessageOfAdmittedKey(message: SignedMessage): boolean {
+  return verifyUnderAdmittedKey(message.publicKey, digest(message.kind, message.publicKey, message.payload, message.nonce), message.signature)
 }
 
 export function encodeMessage(message: SignedMessage): Uint8Array {

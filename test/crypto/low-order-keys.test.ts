@@ -6,7 +6,11 @@
  * subgroup check itself, so these keys are what tests it.
  */
 import { describe, expect, it } from 'vitest'
-import { generateKeypair, isOnCurve, KeyError, publicKeyFromString, publicKeyToString, sharedPoint, verify, type PublicKey } from '../../src/crypto/keys.js'
+import { encryptTo } from '../../src/crypto/encryption.js'
+import { generateKeypair, isOnCurve, KeyError, publicKeyFromString, publicKeyToString, sharedPoint, verify, verifyUnderAdmittedKey, type PublicKey } from '../../src/crypto/keys.js'
+import { encodeMessage, MessageKind } from '../../src/crypto/signed-message.js'
+import { openMessage } from '../../src/core/message-opening.js'
+import { EncryptionContext, MessageRefused } from '../../src/core/messages.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { freshOperator } from '../operator/helpers.js'
 import { edwardsAdd, edwardsMul, pointOfOrderEight, R, randomField, SUBORDER, type CurvePoint } from './helpers.js'
@@ -69,6 +73,43 @@ describe('small-order and mixed-torsion public keys', () => {
     for (const point of torsion) {
       expect(verify(point, randomField(), forged)).toBe(false)
       expect(() => publicKeyFromString(publicKeyToString(point))).toThrow(KeyError)
+    }
+  })
+
+  it('verifyUnderAdmittedKey takes that forgery under a torsion key for some messages: only a key admitted by isOnCurve makes its verdict mean anything', () => {
+    // It reduces 8 * hm mod l, which keeps a torsion part: the forgery holds when
+    // (8 * hm mod l) * A is the identity, for about 1 message in the key's order.
+    const S = randomField() % SUBORDER
+    const forged = { R8: edwardsMul(BASE8, S), S }
+    for (const point of torsion.filter(([x]) => x !== 0n)) {
+      const message = Array.from({ length: 200 }, randomField).find((candidate) => verifyUnderAdmittedKey(point, candidate, forged))
+      expect(message, `order ${orderOf(point)}`).toBeDefined()
+      expect(verify(point, message!, forged)).toBe(false)
+    }
+    // Under a key in the subgroup the forgery fails.
+    const { publicKey } = generateKeypair()
+    expect(Array.from({ length: 50 }, randomField).some((message) => verifyUnderAdmittedKey(publicKey, message, forged))).toBe(false)
+  })
+
+  it('a deactivation under a torsion key whose forgery opens as "valid" is still refused by the operator as an unknown key, recording nothing', async () => {
+    const { operator, cleanup } = await freshOperator()
+    try {
+      const privateKey = (operator as unknown as { privateKey: Uint8Array }).privateKey
+      const S = randomField() % SUBORDER
+      const forge = () =>
+        encryptTo(
+          operator.publicParameters().operatorPublicKey,
+          encodeMessage({ kind: MessageKind.deactivate, publicKey: torsion[1], payload: randomField(), nonce: randomField(), signature: { R8: edwardsMul(BASE8, S), S } }),
+          EncryptionContext.deactivation,
+        )
+      const ciphertext = Array.from({ length: 200 }, forge).find((candidate) => openMessage(privateKey, candidate, EncryptionContext.deactivation, true)?.signatureValid)
+      expect(ciphertext).toBeDefined()
+      const refusal = await operator.submitDeactivation(ciphertext!).catch((caught: unknown) => caught)
+      expect(refusal).toBeInstanceOf(MessageRefused)
+      expect(refusal).toMatchObject({ code: 'UNKNOWN_KEY' })
+      expect(operator.status()).toMatchObject({ deactivations: 0 })
+    } finally {
+      await cleanup()
     }
   })
 
