@@ -27,7 +27,7 @@ import { MaciAnonError } from '../errors.js'
 import type { Channel } from '../mpc/channel.js'
 import { ChannelError } from '../mpc/channel.js'
 import { ProtocolError, RemoteAbortError } from '../protocol/errors.js'
-import { submitDeactivation, submitVote } from '../protocol/message.js'
+import { MessageStream } from '../protocol/message.js'
 import type { OpenOptions } from '../protocol/client.js'
 import { ObservedChannel } from '../protocol/observed-channel.js'
 import { openReactivation, runVoterSession } from '../protocol/reactivate.js'
@@ -244,10 +244,15 @@ export const STOP_TIMEOUT_MS = 2_000
  * voter's only kind of identity (see the header).
  */
 export class AnonymousClient {
+  /** Deactivations and votes share one stream while they follow each other (src/protocol/message.ts). */
+  private readonly messages: MessageStream
+
   private constructor(
     private readonly node: Node,
     private readonly endpoints: VoterEndpoints,
-  ) {}
+  ) {
+    this.messages = new MessageStream(node, endpoints.operator, this.dial)
+  }
 
   static async start(endpoints: VoterEndpoints): Promise<AnonymousClient> {
     const dials = [endpoints.operator, ...endpoints.replicas].map(String)
@@ -272,7 +277,7 @@ export class AnonymousClient {
       timer = setTimeout(resolve, STOP_TIMEOUT_MS)
     })
     try {
-      await Promise.race([this.node.stop(), bound])
+      await Promise.race([this.messages.close().then(() => this.node.stop()), bound])
     } finally {
       clearTimeout(timer)
     }
@@ -288,11 +293,11 @@ export class AnonymousClient {
   }
 
   deactivate(ciphertext: Uint8Array): Promise<DeactivationReceipt> {
-    return submitDeactivation(this.node, this.endpoints.operator, ciphertext, this.dial)
+    return this.messages.deactivate(ciphertext)
   }
 
   vote(ciphertext: Uint8Array): Promise<{ index: number }> {
-    return submitVote(this.node, this.endpoints.operator, ciphertext, this.dial)
+    return this.messages.vote(ciphertext)
   }
 
   status(): Promise<NodeStatus> {

@@ -10,7 +10,7 @@ export const PROTOCOL_PREFIX = '/maci-anon'
 
 export const PROTOCOLS = {
   signup: `${PROTOCOL_PREFIX}/signup/1.0.0`,
-  message: `${PROTOCOL_PREFIX}/message/1.0.0`,
+  message: `${PROTOCOL_PREFIX}/message/1.1.0`,
   sync: `${PROTOCOL_PREFIX}/sync/1.0.0`,
   // The session's message sequence is core's, and so is its version.
   reactivate: REACTIVATION_PROTOCOL,
