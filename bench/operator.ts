@@ -5,7 +5,9 @@
  * cores, as they do in the tests.
  *
  * - Deactivations: BENCH_DEACTIVATIONS ciphertexts made beforehand, sent by 16 and then by
- *   50 clients at once, each client one identity sending its share one after another.
+ *   50 clients at once, each client one identity (AnonymousClient) sending its share one
+ *   after another over its message stream (src/protocol/message.ts). Then 16 clients again,
+ *   each message on a stream of its own, as a voter's single CLI command sends it.
  *   Baseline: the same operator core in this process, with no network (Operator.open on a
  *   temporary directory, one call after another).
  * - Restart: the time from spawning `operator start` to its "listening" line, on a state of
@@ -25,7 +27,10 @@ import { freePort, LocalCluster, REPO_ROOT } from '../scripts/lib/local-cluster.
 import { generateKeypair } from '../src/crypto/keys.js'
 import { Operator } from '../src/daemon/operator.js'
 import { dataPaths } from '../src/daemon/paths.js'
+import { createNode, ephemeralPeerKey } from '../src/daemon/node.js'
 import { AnonymousClient } from '../src/daemon/voter-client.js'
+import { submitDeactivation } from '../src/protocol/message.js'
+import { requestStatus } from '../src/protocol/status.js'
 import { makeDeactivation } from '../src/core/voter.js'
 import { prepareVoterReactivation } from '../src/core/reactivation/voter-session.js'
 import { releaseProverThreads } from '../src/zk/groth16.js'
@@ -50,19 +55,23 @@ interface Burst {
   latencies: number[]
 }
 
-/** `clients` identities at once, each sending its share of `tasks` one after another. */
-async function burst<T>(operator: Multiaddr, clients: number, tasks: T[], send: (client: AnonymousClient, task: T) => Promise<unknown>): Promise<Burst> {
-  const connected = await Promise.all(Array.from({ length: clients }, () => AnonymousClient.start({ operator, replicas: [] })))
+/** One connected load client: it sends a task and waits for the answer. */
+interface LoadClient<T> {
+  send(task: T): Promise<unknown>
+  stop(): Promise<void>
+}
+
+/** `clients` at once, each sending its share of `tasks` one after another. */
+async function burst<T>(connect: () => Promise<LoadClient<T>>, clients: number, tasks: T[]): Promise<Burst> {
+  const connected = await Promise.all(Array.from({ length: clients }, connect))
   try {
-    // One status round trip each, so every connection is open before the clock starts.
-    await Promise.all(connected.map((client) => client.status()))
     const latencies: number[] = []
     const start = performance.now()
     await Promise.all(
       connected.map(async (client, c) => {
         for (let i = c; i < tasks.length; i += clients) {
           const sent = performance.now()
-          await send(client, tasks[i])
+          await client.send(tasks[i])
           latencies.push(performance.now() - sent)
         }
       }),
@@ -70,6 +79,24 @@ async function burst<T>(operator: Multiaddr, clients: number, tasks: T[], send: 
     return { elapsedMs: performance.now() - start, latencies }
   } finally {
     await Promise.all(connected.map((client) => client.stop()))
+  }
+}
+
+/** An AnonymousClient, its connection open (one status round trip) before the clock starts. */
+function voterClient<T>(operator: Multiaddr, send: (client: AnonymousClient, task: T) => Promise<unknown>): () => Promise<LoadClient<T>> {
+  return async () => {
+    const client = await AnonymousClient.start({ operator, replicas: [] })
+    await client.status()
+    return { send: (task) => send(client, task), stop: () => client.stop() }
+  }
+}
+
+/** A bare libp2p node that sends each deactivation on a stream of its own (submitDeactivation). */
+function streamPerMessageClient(operator: Multiaddr): () => Promise<LoadClient<Uint8Array>> {
+  return async () => {
+    const node = await createNode({ privateKey: await ephemeralPeerKey(), listen: [], dials: [String(operator)] })
+    await requestStatus(node, operator)
+    return { send: (ciphertext) => submitDeactivation(node, operator, ciphertext), stop: async () => node.stop() }
   }
 }
 
@@ -105,8 +132,8 @@ async function deactivationFigures(root: string, cluster: LocalCluster): Promise
   const baseline = await inProcessDeactivations(root)
   step('deactivation load: signups')
   const { address } = await startOperator(cluster, 'operator-load', join(root, 'load'), true)
-  const keys = Array.from({ length: 2 * DEACTIVATIONS }, () => generateKeypair())
-  const signups = await burst(address, 16, keys, (client, keypair) => client.signup(keypair.publicKey))
+  const keys = Array.from({ length: 3 * DEACTIVATIONS }, () => generateKeypair())
+  const signups = await burst(voterClient(address, (client, keypair: (typeof keys)[number]) => client.signup(keypair.publicKey)), 16, keys)
   const params = await AnonymousClient.start({ operator: address, replicas: [] }).then(async (client) => {
     try {
       return await client.parameters()
@@ -115,16 +142,23 @@ async function deactivationFigures(root: string, cluster: LocalCluster): Promise
     }
   })
   const ciphertexts = keys.map((keypair) => makeDeactivation(keypair, params).ciphertext)
+  const share = (n: number) => ciphertexts.slice(n * DEACTIVATIONS, (n + 1) * DEACTIVATIONS)
+  const deactivate = voterClient(address, (client, ciphertext: Uint8Array) => client.deactivate(ciphertext))
   step('deactivation load: 16 clients')
-  const sixteen = await burst(address, 16, ciphertexts.slice(0, DEACTIVATIONS), (client, ciphertext) => client.deactivate(ciphertext))
+  const sixteen = await burst(deactivate, 16, share(0))
   step('deactivation load: 50 clients')
-  const fifty = await burst(address, 50, ciphertexts.slice(DEACTIVATIONS), (client, ciphertext) => client.deactivate(ciphertext))
+  const fifty = await burst(deactivate, 50, share(1))
+  step('deactivation load: 16 clients, a stream per message')
+  const perStream = await burst(streamPerMessageClient(address), 16, share(2))
   const rate16 = perSecond(DEACTIVATIONS, sixteen.elapsedMs)
   const rate50 = perSecond(DEACTIVATIONS, fifty.elapsedMs)
+  const ratePerStream = perSecond(DEACTIVATIONS, perStream.elapsedMs)
   const p99 = percentile(fifty.latencies, 0.99)
+  const core = `${baseline.toFixed(0)} (in-process core)`
   return [
-    ['deactivations/s, 16 clients', rate16.toFixed(0), `${baseline.toFixed(0)} (in-process core)`, `${(rate16 / baseline).toFixed(2)}x`, `>= ${TARGET.deactivationsPerSecond}/s`],
-    ['deactivations/s, 50 clients', rate50.toFixed(0), `${baseline.toFixed(0)} (in-process core)`, `${(rate50 / baseline).toFixed(2)}x`, ''],
+    ['deactivations/s, 16 clients', rate16.toFixed(0), core, `${(rate16 / baseline).toFixed(2)}x`, `>= ${TARGET.deactivationsPerSecond}/s`],
+    ['deactivations/s, 50 clients', rate50.toFixed(0), core, `${(rate50 / baseline).toFixed(2)}x`, ''],
+    ['deactivations/s, 16 clients, a stream per message', ratePerStream.toFixed(0), core, `${(ratePerStream / baseline).toFixed(2)}x`, ''],
     ['deactivation latency p50 / p99, 16 clients', `${ms(percentile(sixteen.latencies, 0.5))} / ${ms(percentile(sixteen.latencies, 0.99))}`, '', '', ''],
     ['deactivation latency p50 / p99, 50 clients', `${ms(percentile(fifty.latencies, 0.5))} / ${ms(p99)}`, '', '', `p99 < ${TARGET.p99Ms} ms`],
     ['signups/s, 16 clients', perSecond(keys.length, signups.elapsedMs).toFixed(0), '', '', ''],
