@@ -34,9 +34,9 @@ vi.mock('../../src/crypto/signed-message.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/crypto/signed-message.js')>()
   return {
     ...original,
-    verifyMessage: (message: Parameters<typeof original.verifyMessage>[0]) => {
+    verifyMessageOfAdmittedKey: (message: Parameters<typeof original.verifyMessageOfAdmittedKey>[0]) => {
       work.push('verify signature')
-      return original.verifyMessage(message)
+      return original.verifyMessageOfAdmittedKey(message)
     },
   }
 })
