@@ -40,7 +40,7 @@ import {
 } from '../daemon/voter-keystore.js'
 import { RemoteAbortError } from '../protocol/errors.js'
 import { ReactivationSessionError } from '../core/reactivation/errors.js'
-import type { ReactivationPhase } from '../core/reactivation/options.js'
+import { usesVoterInputs, type ReactivationPhase } from '../core/reactivation/options.js'
 import { CliError } from './errors.js'
 import { commandConfig, isJson } from './options.js'
 import { canPrompt, promptPassphrase, readHidden } from './passphrase.js'
@@ -185,6 +185,7 @@ export async function reactivate(options: { deactivation?: string }, command: Co
   const progress = new Progress()
   checkNoRecentRecovery(state, config.recoveryCooldownMs)
   const deactivation = pickDeactivation(state, options.deactivation)
+  checkSessionBudget(state, deactivation, config.reactivationSessionLimit)
   // One fresh identity for everything this reactivation reads and for the 2PC.
   const { acknowledgement } = await withFreshClient(context, async (client) => {
     const params = await client.parameters()
@@ -206,6 +207,7 @@ export async function reactivate(options: { deactivation?: string }, command: Co
     const attempt = markAttempt(state, deactivation, newKeypair)
     await saveVoterState(context.keystore, context.passphrase, state)
     let submitted = false
+    let inputsUsed = false
     try {
       // Loaded here only: the session pulls in the MPC engine and circuit artifacts.
       const { prepareVoterReactivation } = await import('../core/reactivation/voter-session.js')
@@ -225,6 +227,7 @@ export async function reactivate(options: { deactivation?: string }, command: Co
         onPhase: (phase) => {
           // From here on the sealed submission may be on its way: the operator may record it.
           if (phase === 'submit') submitted = true
+          if (usesVoterInputs(phase)) inputsUsed = true
           progress.begin(PHASE_LABELS[phase])
         },
         onTraffic: (stats) => progress.update(trafficLine(stats)),
@@ -235,9 +238,15 @@ export async function reactivate(options: { deactivation?: string }, command: Co
       return ack
     } catch (error) {
       progress.fail()
-      if (unusedAttemptDropped(state, attempt, submitted, error)) {
-        await saveVoterState(context.keystore, context.passphrase, state)
-        progress.note('the operator recorded nothing: the deactivation is still usable and the unused key was dropped')
+      const dropped = unusedAttemptDropped(state, attempt, submitted, error)
+      if (inputsUsed) deactivation.failedSessions = (deactivation.failedSessions ?? 0) + 1
+      if (dropped || inputsUsed) await saveVoterState(context.keystore, context.passphrase, state)
+      if (dropped) progress.note('the operator recorded nothing: the deactivation is still usable and the unused key was dropped')
+      if (inputsUsed) {
+        progress.note(
+          `this session failed after it used the deactivation's secret: ${deactivation.failedSessions} of at most ` +
+            `${config.reactivationSessionLimit} such sessions (reactivationSessionLimit)`,
+        )
       }
       throw error
     }
@@ -278,6 +287,7 @@ export async function status(_options: unknown, command: Command): Promise<void>
     key: entry.keyIndex,
     leafIndex: entry.leafIndex,
     reactivatedAs: entry.reactivatedAs,
+    failedSessions: entry.failedSessions ?? 0,
   }))
   const pending = state.pending.map((entry) => ({ key: entry.keyIndex }))
   const remote = await withFreshClient(context, async (client) => ({ operator: await client.status() })).catch((error: Error) => ({
@@ -296,7 +306,8 @@ export async function status(_options: unknown, command: Command): Promise<void>
     }),
     ...deactivations.map((entry) => {
       const attempt = entry.reactivatedAs === undefined ? '' : `, reactivation attempted as key ${entry.reactivatedAs}`
-      return `deactivation ${entry.index}: key ${entry.key}, leaf ${entry.leafIndex}${attempt}`
+      const failed = entry.failedSessions === 0 ? '' : `, ${entry.failedSessions} failed session(s) after its secret was used`
+      return `deactivation ${entry.index}: key ${entry.key}, leaf ${entry.leafIndex}${attempt}${failed}`
     }),
     ...pending.map((entry) => `pending deactivation of key ${entry.key}: sent, receipt not confirmed (the next "voter deactivate" recovers it)`),
     operatorLine,
@@ -506,6 +517,24 @@ function checkNoRecentRecovery(state: VoterState, cooldownMs: number): void {
         '(recoveryCooldownMs, MACI_ANON_RECOVERY_COOLDOWN_MS)',
     )
   }
+}
+
+/**
+ * Issue 9, "Retries": every session that fails after the voter's inputs entered it gives an
+ * operator that deviates one more look at how the voter's side behaves on them (whether and
+ * where it stops: a selective-failure bit). So the sessions of one deactivation that may fail
+ * that way are bounded (SECURITY.md, Retries); past the bound the voter stops rather than
+ * offer another look.
+ */
+function checkSessionBudget(state: VoterState, deactivation: VoterDeactivation, limit: number): void {
+  const failed = deactivation.failedSessions ?? 0
+  if (failed < limit) return
+  throw new CliError(
+    `deactivation ${state.deactivations.indexOf(deactivation)} has had ${failed} reactivation sessions fail after they used its secret, ` +
+      `the most allowed (reactivationSessionLimit, MACI_ANON_REACTIVATION_SESSION_LIMIT, default 3): each may have let an operator ` +
+      'that deviates learn about a bit of its inputs (which leaf is yours), so no further session is run. Raise the limit only if ' +
+      'you accept that leakage (docs/SECURITY.md, Retries)',
+  )
 }
 
 function formatDuration(ms: number): string {

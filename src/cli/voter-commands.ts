@@ -8,7 +8,7 @@ import type { Config } from '../daemon/config.js'
 import { withConfigFlags } from './options.js'
 
 const NETWORK_KEYS: Array<keyof Config> = ['dataDir', 'passphrase', 'operatorAddress', 'replicaAddress', 'dialTimeoutMs']
-const REACTIVATION_KEYS: Array<keyof Config> = [...NETWORK_KEYS, 'anonymitySet', 'reactivationDelayMaxMs', 'recoveryCooldownMs']
+const REACTIVATION_KEYS: Array<keyof Config> = [...NETWORK_KEYS, 'anonymitySet', 'reactivationDelayMaxMs', 'recoveryCooldownMs', 'reactivationSessionLimit']
 
 const ALLOW_SINGLE_SOURCE_HELP =
   'reactivate even when no replica confirms the tree (env MACI_ANON_ALLOW_SINGLE_SOURCE). This gives up the split-view ' +

@@ -62,6 +62,11 @@ export interface Config {
   /** How long `voter reactivate` waits after a lost receipt was recovered (the operator saw the recovery). */
   recoveryCooldownMs: number
   /**
+   * Most reactivation sessions of one deactivation that may fail once they used the voter's
+   * inputs: each is one more observation for an operator that deviates (SECURITY.md, Retries).
+   */
+  reactivationSessionLimit: number
+  /**
    * Let a voter prove against a tree that only the operator vouches for (no replica
    * reachable). Off by default: a malicious operator can then give this voter its own fork.
    */
@@ -311,6 +316,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeySpec<K> } = {
     parse: integer(0, 7 * 24 * 3_600_000),
     defaultFor: () => 6 * 3_600_000,
     description: 'milliseconds voter reactivate waits after a lost receipt was recovered',
+  },
+  reactivationSessionLimit: {
+    env: 'MACI_ANON_REACTIVATION_SESSION_LIMIT',
+    parse: integer(1, 100),
+    defaultFor: () => 3,
+    description: "reactivation sessions of one deactivation that may fail after using the voter's inputs",
   },
   allowSingleSource: {
     env: 'MACI_ANON_ALLOW_SINGLE_SOURCE',

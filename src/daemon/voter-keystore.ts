@@ -38,6 +38,8 @@ export interface VoterDeactivation {
   reactivatedAs?: number
   /** When its lost receipt was recovered (ms since the epoch): reactivations wait a cooldown after it. */
   recoveredAt?: number
+  /** Reactivation sessions of it that failed after they used its secret (usesVoterInputs); unset for none. */
+  failedSessions?: number
 }
 
 /** A deactivation saved before it was sent, whose receipt has not arrived. */
@@ -84,6 +86,7 @@ interface StoredState {
     root: string
     reactivatedAs?: number
     recoveredAt?: number
+    failedSessions?: number
   }>
   pending: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string }>
 }

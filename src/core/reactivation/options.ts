@@ -3,6 +3,16 @@
 /** The session's phases, in order; both sides go through all of them. */
 export type ReactivationPhase = 'handshake' | 'triples' | 'shared-hash' | 'validity-bit' | 'proof' | 'submit'
 
+/**
+ * Whether the voter's secret inputs (c, leaf, rho, i and their shares) enter the session
+ * from this phase on. The handshake agrees on parameters and the triples are preprocessing,
+ * independent of any input; from the shared hash on, every message the voter sends, and
+ * whether and where it stops, may depend on them.
+ */
+export function usesVoterInputs(phase: ReactivationPhase): boolean {
+  return phase !== 'handshake' && phase !== 'triples'
+}
+
 export interface ReactivationSessionOptions {
   /** Deadline for every receive, in milliseconds. */
   timeoutMs?: number
