@@ -13,6 +13,7 @@ import {
   sign,
   signerOf,
   verify,
+  verifyUnderAdmittedKey,
   type PublicKey,
 } from '../../src/crypto/keys.js'
 import { circomlibEddsa, circomlibPoseidon, edwardsMul, maciSeed, R, randomBytesOfLength, randomField, SUBORDER, type CircomlibEddsa } from './helpers.js'
@@ -150,6 +151,32 @@ describe('EdDSA-Poseidon sign / verify', () => {
     expect(verify(identity, randomField(), forged)).toBe(false)
   })
 
+  it('refuses the message r, which Poseidon would reduce to 0: the signature of 0 does not pass for it', () => {
+    const signer = generateKeypair()
+    const ofZero = sign(signer.privateKey, 0n)
+    expect(verify(signer.publicKey, 0n, ofZero)).toBe(true)
+    expect(verify(signer.publicKey, R, ofZero)).toBe(false)
+    expect(verifyUnderAdmittedKey(signer.publicKey, R, ofZero)).toBe(false)
+  })
+
+  it('verifyUnderAdmittedKey agrees with verify under a key in the subgroup, and still refuses the points with x = 0 and keys off the curve', () => {
+    const signer = generateKeypair()
+    const message = randomField()
+    const good = sign(signer.privateKey, message)
+    expect(verifyUnderAdmittedKey(signer.publicKey, message, good)).toBe(true)
+    expect(verifyUnderAdmittedKey(signer.publicKey, message + 1n, good)).toBe(false)
+    expect(verifyUnderAdmittedKey(generateKeypair().publicKey, message, good)).toBe(false)
+    // The forgery R8 = S * B8 holds under the identity, and under the order-2 point for half the messages:
+    // only the x = 0 test refuses them here, since the subgroup check is left out.
+    const S = randomField() % SUBORDER
+    const forged = { R8: edwardsMul(reference.base8, S), S }
+    for (const key of [[0n, 1n], [0n, R - 1n]] as PublicKey[]) expect(verifyUnderAdmittedKey(key, randomField(), forged)).toBe(false)
+    for (const key of [[1n, 2n], [signer.publicKey[0], signer.publicKey[1] + 1n]] as PublicKey[]) {
+      expect(() => verifyUnderAdmittedKey(key, message, good)).not.toThrow()
+      expect(verifyUnderAdmittedKey(key, message, good)).toBe(false)
+    }
+  })
+
   it('refuses a low-order point as a public key string', () => {
     // (0, 1) has order 1 and (0, r - 1) order 2: both lie on the curve but outside the
     // prime-order subgroup, and signatures under them are forgeable (see above).
@@ -161,7 +188,7 @@ describe('EdDSA-Poseidon sign / verify', () => {
   it('rejects a private key that is not 32 bytes', () => {
     expect(() => keypairFromPrivateKey(new Uint8Array(31))).toThrow(KeyError)
     expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(/a private key is 32 bytes/)
-    expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(expect.objectContaining({ name: 'KeyError' }))
+    expect(() => keypairFromPrivateKey(new Uint8Array(33))).toThrow(expect.objectContaining({ name: 'KeyError', code: 'KEY' }))
   })
 })
 
