@@ -11,7 +11,14 @@
  * - "full reactivation": membership proof, 2PC and the operator's verification, from the
  *   start of proving to the acknowledgement, against snarkjs proving the combined circuit
  *   (circuits/combined.circom: the same statement for one prover holding every secret).
+ *   Then again with each party pinned to a core of its own (taskset: the daemon on core 0,
+ *   this process and its prover threads on core 1), the way two machines would run it.
+ * - "online phase": from the shared hash, the first phase that uses the voter's inputs, to
+ *   the acknowledgement; the handshake and the triples before it are input-independent.
+ *
+ * Every target of issue 11 is printed beside its figure, with "met" or "missed".
  */
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,8 +50,19 @@ interface Session {
   elapsed: number
   /** Start of each phase, relative to the session's start. */
   phases: Record<string, number>
+  /** Bytes both ways so far at the start of each phase. */
+  phaseBytes: Record<string, number>
   sent: number
   received: number
+}
+
+const TARGET = { fullRatio: 1.2, twoPartyRatio: 3, bytes: 8e6, onlineMs: 300, onlineBytes: 1e6 }
+
+const verdict = (value: number, bound: number) => (value <= bound ? 'met' : 'missed')
+
+/** Pins a process and all its threads (and so the threads it starts later) to the given cores. */
+function pin(pid: number, cores: string): void {
+  execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' })
 }
 
 /**
@@ -58,9 +76,15 @@ async function voterSession(operator: Multiaddr, prepared: PreparedReactivation,
     await prepared.membership
     const channel = await openReactivation(node, operator)
     const phases: Record<string, number> = {}
+    const phaseBytes: Record<string, number> = {}
     try {
-      await runVoterSession(channel, prepared, { onPhase: (phase) => (phases[phase] = performance.now() - start) })
-      return { elapsed: performance.now() - start, phases, sent: channel.stats.bytesSent, received: channel.stats.bytesReceived }
+      await runVoterSession(channel, prepared, {
+        onPhase: (phase) => {
+          phases[phase] = performance.now() - start
+          phaseBytes[phase] = channel.stats.bytesSent + channel.stats.bytesReceived
+        },
+      })
+      return { elapsed: performance.now() - start, phases, phaseBytes, sent: channel.stats.bytesSent, received: channel.stats.bytesReceived }
     } finally {
       await channel.close()
     }
@@ -111,7 +135,8 @@ export async function runReactivateBench(): Promise<void> {
   const cluster = new LocalCluster()
   try {
     const dataDir = join(directory, 'operator')
-    const sessions = 2 * (ROUNDS + 1)
+    // Two sessions per round and warm-up round, and ROUNDS more pinned.
+    const sessions = 2 * (ROUNDS + 1) + ROUNDS
     const fixture = await operatorFixture(dataPaths(dataDir).operatorState, sessions)
     const port = await freePort()
     const daemon = await cluster.startDaemon('operator', ['operator', 'start'], {
@@ -149,6 +174,15 @@ export async function runReactivateBench(): Promise<void> {
       single.leafOpening.push(leafOpeningTime)
       single.combined.push(combinedTime)
     }
+    // The same full reactivation with each party on a core of its own.
+    pin(daemon.child.pid!, '0')
+    pin(process.pid, '1')
+    const pinned: Session[] = []
+    try {
+      for (let round = 0; round < ROUNDS; round++) pinned.push(await voterSession(operator, prepareVoterReactivation(input(2 * (ROUNDS + 1) + round)), performance.now()))
+    } finally {
+      pin(process.pid, '0,1')
+    }
     await cluster.stopAll()
 
     const check = await Operator.open(dataPaths(dataDir).operatorState)
@@ -158,18 +192,26 @@ export async function runReactivateBench(): Promise<void> {
 
     const twoPartyTime = median(twoParty.map((s) => s.elapsed))
     const fullTime = median(full.map((s) => s.elapsed))
+    const pinnedTime = median(pinned.map((s) => s.elapsed))
     const leafOpeningTime = median(single.leafOpening)
     const combinedTime = median(single.combined)
     const phase = (name: ReactivationPhase, next: ReactivationPhase | 'end') =>
       median(twoParty.map((s) => (next === 'end' ? s.elapsed : s.phases[next]) - s.phases[name]))
+    const onlineTime = median(twoParty.map((s) => s.elapsed - s.phases['shared-hash']))
     const sample = twoParty[0]
-    printTable(['measure', 'maci-anon', 'baseline', 'ratio'], [
-      ['2PC leaf-opening proof vs snarkjs single prover', ms(twoPartyTime), ms(leafOpeningTime), ratio(twoPartyTime, leafOpeningTime)],
-      ...PHASES.map((name, i): [string, string, string, string] => [`  phase ${name}`, ms(phase(name, PHASES[i + 1] ?? 'end')), '', '']),
-      ['full reactivation vs combined single prover', ms(fullTime), ms(combinedTime), `${ratio(fullTime, combinedTime)} (target 1.2x)`],
-      ['2PC bytes voter -> operator', mb(sample.sent), '', ''],
-      ['2PC bytes operator -> voter', mb(sample.received), '', ''],
-      ['2PC bytes total', mb(sample.sent + sample.received), '8.00 MB (target)', ratio(sample.sent + sample.received, 8e6)],
+    const totalBytes = sample.sent + sample.received
+    const onlineBytes = totalBytes - sample.phaseBytes['shared-hash']
+    const against = (value: number, base: number, bound: number) => [ratio(value, base), `${bound}x: ${verdict(value / base, bound)}`]
+    printTable(['measure', 'maci-anon', 'baseline', 'ratio', 'target'], [
+      ['G2: 2PC leaf-opening proof vs snarkjs single prover', ms(twoPartyTime), ms(leafOpeningTime), ...against(twoPartyTime, leafOpeningTime, TARGET.twoPartyRatio)],
+      ...PHASES.map((name, i): string[] => [`  phase ${name}`, ms(phase(name, PHASES[i + 1] ?? 'end')), '', '', '']),
+      ['G1: full reactivation vs combined single prover', ms(fullTime), ms(combinedTime), ...against(fullTime, combinedTime, TARGET.fullRatio)],
+      ['G1, each party pinned to its own core', ms(pinnedTime), ms(combinedTime), ...against(pinnedTime, combinedTime, TARGET.fullRatio)],
+      ['online phase (shared hash to acknowledgement): time', ms(onlineTime), '', '', `${ms(TARGET.onlineMs)}: ${verdict(onlineTime, TARGET.onlineMs)}`],
+      ['online phase: bytes both ways', mb(onlineBytes), '', '', `${mb(TARGET.onlineBytes)}: ${verdict(onlineBytes, TARGET.onlineBytes)}`],
+      ['2PC bytes voter -> operator', mb(sample.sent), '', '', ''],
+      ['2PC bytes operator -> voter', mb(sample.received), '', '', ''],
+      ['G2: 2PC bytes total', mb(totalBytes), '', '', `${mb(TARGET.bytes)}: ${verdict(totalBytes, TARGET.bytes)}`],
     ])
   } finally {
     await cluster.stopAll()
