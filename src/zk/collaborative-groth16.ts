@@ -31,6 +31,15 @@ export interface CollaborativeProverOptions {
   readonly validityBitShare: bigint
   /** w[1..nPublic], known to both parties; party 0 puts them in its share, party 1 zeros. */
   readonly publicSignals: bigint[]
+  /**
+   * The private wires (past w[nPublic]) whose share this party may hold as nonzero, from a
+   * layout both parties know (for the reactivation, who owns each wire:
+   * src/zk/witness-layout.ts). Every other share is zero by the protocol, so the MSMs leave
+   * out its points, which would add nothing. The set depends on the public layout only,
+   * never on a value, so the work it saves says nothing about the inputs. Unset: every wire.
+   * w[0] and the public inputs follow the rule above whatever the mask says.
+   */
+  readonly heldWires?: readonly boolean[]
 }
 
 export interface CollaborativeProofShare {
@@ -78,7 +87,6 @@ export async function proveCollaboratively(
     if (party === 1) return 0n
     return wire === 0 ? 1n : Fr.create(options.publicSignals[wire - 1])
   })
-  const wBytes = fieldElementsToBytesLE(w)
 
   const [aBase, bBase] = evaluateAB(zkey, w)
   const cBase = evaluateC(r1cs, w, zkey.domainSize)
@@ -93,11 +101,16 @@ export async function proveCollaboratively(
   const rs = Fr.create(products[zkey.domainSize])
   const mask = Fr.create(products[zkey.domainSize + 1])
 
+  const held = heldWireIndices(zkey, party, options.heldWires)
+  const heldPrivate = held.filter((wire) => wire > zkey.nPublic)
+  const heldBytes = fieldElementsToBytesLE(held.map((wire) => w[wire]))
+  const heldPrivateBytes = fieldElementsToBytesLE(heldPrivate.map((wire) => w[wire]))
+  const g1Bytes = G1.F.n8 * 2
   const [aMsm, b1Msm, b2Msm, cMsm, hMsm] = await Promise.all([
-    G1.multiExpAffine(zkey.pointsA, wBytes),
-    G1.multiExpAffine(zkey.pointsB1, wBytes),
-    G2.multiExpAffine(zkey.pointsB2, wBytes),
-    G1.multiExpAffine(zkey.pointsC, wBytes.slice((zkey.nPublic + 1) * Fr.BYTES)),
+    G1.multiExpAffine(pointsAt(zkey.pointsA, g1Bytes, held), heldBytes),
+    G1.multiExpAffine(pointsAt(zkey.pointsB1, g1Bytes, held), heldBytes),
+    G2.multiExpAffine(pointsAt(zkey.pointsB2, G2.F.n8 * 2, held), heldBytes),
+    G1.multiExpAffine(pointsAt(zkey.pointsC, g1Bytes, heldPrivate.map((wire) => wire - zkey.nPublic - 1)), heldPrivateBytes),
     G1.multiExpAffine(zkey.pointsH, fieldElementsToBytesLE(hCoset)),
   ])
   const times = (group: typeof G1, point: Uint8Array, scalar: bigint) => group.timesFr(point, curve.Fr.e(scalar))
@@ -127,6 +140,29 @@ export async function proveCollaboratively(
     piCShare: G1.toAffine(cShare),
     publicSignals: options.publicSignals.map((value) => Fr.create(value)),
   }
+}
+
+/**
+ * The wires this party's MSMs run over: w[0] and the public inputs at party 0 (zeros at
+ * party 1), then the private wires `heldWires` marks (all when unset).
+ */
+function heldWireIndices(zkey: ParsedZkey, party: number, heldWires: readonly boolean[] | undefined): number[] {
+  if (heldWires !== undefined && heldWires.length !== zkey.nVars) {
+    throw new CollaborativeProverError(`held-wire mask has ${heldWires.length} wires, the key ${zkey.nVars}`)
+  }
+  const wires: number[] = []
+  for (let wire = 0; wire < zkey.nVars; wire++) {
+    const held = wire <= zkey.nPublic ? party === 0 : heldWires === undefined || heldWires[wire]
+    if (held) wires.push(wire)
+  }
+  return wires
+}
+
+/** The points at `indices` of an affine point vector, in order. */
+function pointsAt(points: Uint8Array, pointBytes: number, indices: readonly number[]): Uint8Array {
+  const out = new Uint8Array(indices.length * pointBytes)
+  indices.forEach((index, i) => out.set(points.subarray(index * pointBytes, (index + 1) * pointBytes), i * pointBytes))
+  return out
 }
 
 /**

@@ -96,6 +96,22 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     expect(await verify(proof)).toBe(true)
   })
 
+  it('leaves out of the MSMs the wires a party does not hold: the proof is the same kind, and one held wire left out breaks it', async () => {
+    const inputs = validInputs()
+    const witness = await clearWitness(inputs)
+    const zeros = witness.map(() => 0n)
+    const all = witness.map(() => true)
+    const none = witness.map(() => false)
+    const prove = (held: [boolean[], boolean[]]) => proveWithTestDealer(curve, zkey, r1cs, [witness, zeros], [1n, 0n], publicSignalsOf(inputs), undefined, held)
+    expect(await verify((await prove([all, none])).proof)).toBe(true)
+    const nonzero = witness.findIndex((value, wire) => wire > zkey.nPublic && value !== 0n)
+    const missingOne = all.map((held, wire) => held && wire !== nonzero)
+    expect(await verify((await prove([missingOne, none])).proof)).toBe(false)
+    // With no private wire marked, only w[0] and the public inputs remain: the proof fails.
+    expect(await verify((await prove([none, none])).proof)).toBe(false)
+    await expect(prove([all.slice(1), none])).rejects.toThrow(/held-wire mask has/)
+  })
+
   it('with b = 0 the proof fails and its C is fresh each run', async () => {
     const inputs = validInputs()
     const witness = await clearWitness(inputs)

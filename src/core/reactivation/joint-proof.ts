@@ -22,7 +22,7 @@ import { generateSquarePairs, generateTriples } from '../../mpc/triples.js'
 import { BeaverArithmetic, type Preprocessing } from '../../zk/beaver-arithmetic.js'
 import { proveCollaboratively, type CollaborativeProofShare } from '../../zk/collaborative-groth16.js'
 import { sharedPoseidonTrace } from '../../zk/poseidon-trace.js'
-import { witnessShare } from '../../zk/witness-layout.js'
+import { ownerOf, witnessShare } from '../../zk/witness-layout.js'
 import type { PublicParameters } from '../parameters.js'
 import type { VoterReactivation } from '../voter.js'
 import { preprocessingPerSession, type LeafOpeningCircuit } from './circuits.js'
@@ -104,5 +104,7 @@ export async function jointlyProve(
 
   onPhase('proof')
   const witness = witnessShare(loaded.layout, own.party, own.inputs, trace)
-  return proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, { validityBitShare, publicSignals })
+  // A wire the other party owns is 0 in this party's share: its MSM points are left out.
+  const heldWires = loaded.layout.map((source) => ownerOf(source) !== (own.party === 'operator' ? 'voter' : 'operator'))
+  return proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, { validityBitShare, publicSignals, heldWires })
 }

@@ -127,6 +127,7 @@ export async function proveWithTestDealer(
   validityBitShares: [bigint, bigint],
   publicSignals: bigint[],
   random?: [RandomSource, RandomSource],
+  heldWires?: [boolean[], boolean[]],
 ): Promise<TestDealerRun> {
   const channels = memoryChannelPair()
   const dealer = new TestTripleDealer()
@@ -136,6 +137,7 @@ export async function proveWithTestDealer(
       proveCollaboratively(zkey, r1cs, witnessShares[party], arithmetic, {
         validityBitShare: validityBitShares[party],
         publicSignals,
+        heldWires: heldWires?.[party],
       }),
     ),
   )) as [CollaborativeProofShare, CollaborativeProofShare]
