@@ -60,7 +60,9 @@ const MiB = 1024 * KiB
  * One-shot protocols (signup, message, status): the client builds its request before it
  * opens the stream, so the request comes within a round trip; 5 s covers a slow or loaded
  * link. The whole session is that plus the 10 s the client waits for its reply (its step
- * timeout): past 15 s nobody is listening for the answer. They take milliseconds when
+ * timeout): past 15 s nobody is listening for the answer. A message stream may carry more
+ * requests in that time (src/protocol/message.ts), under the same deadlines: its client
+ * takes it for a new one only while the answer is sure to come before the 15 s. They take milliseconds when
  * honest, so 8 at once from one address (a NAT) is already many; 2 per peer ID lets a retry
  * overlap a closing session, and stays below the 4 streams a connection may open so that the
  * extra streams get a typed refusal instead of a reset from the muxer.
