@@ -139,12 +139,19 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
   })
 
   it('the reply is lost after the operator recorded the deactivation, and the CLI says what that means', async () => {
-    const attempt = cluster.run(['voter', 'deactivate'], voterEnv('voter-1', proxy.port))
     // The message session stays open for the client's next message, so the sign that the
-    // deactivation is recorded is the operator's own count of it, not the session's end.
-    for (const deadline = Date.now() + 60_000; (await operatorStatus()).deactivations !== 1; ) {
-      if (Date.now() > deadline) throw new Error('the operator never recorded the deactivation')
-      await new Promise((resolve) => setTimeout(resolve, 200))
+    // deactivation is recorded is the operator's own count of it, not the session's end. It
+    // is read over the status protocol, straight from the operator, well within the proxy's
+    // REPLY_DELAY_MS (a CLI process per poll would take longer than that).
+    const watcher = await AnonymousClient.start({ operator: multiaddr(operatorAddress(operatorPort)), replicas: [] })
+    const attempt = cluster.run(['voter', 'deactivate'], voterEnv('voter-1', proxy.port))
+    try {
+      for (const deadline = Date.now() + 60_000; (await watcher.status()).deactivations !== 1; ) {
+        if (Date.now() > deadline) throw new Error('the operator never recorded the deactivation')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    } finally {
+      await watcher.stop()
     }
     proxy.cut()
     lostAttempt = await attempt
