@@ -102,6 +102,7 @@ describe('MessageStream', () => {
 
   it('closes a stream left idle, so that it holds no slot of the operator', async () => {
     const [keypair] = await signedUp(1)
+    await until(() => daemon.service.host.server.activeSessions === 0)
     const messages = new MessageStream(client, daemon.address)
     await messages.deactivate(makeDeactivation(keypair, params).ciphertext)
     expect(daemon.service.host.server.activeSessions).toBe(1)
