@@ -101,7 +101,7 @@ export async function submitVote(
  * closed, so that a client with nothing to send holds none of the operator's slots.
  *
  * A failed message is not sent again: the error reaches the caller, as with a stream of its
- * own. (Sending a deactivation again is safe, the operator answers a logged ciphertext with
+ * own. A stream that ended while idle is replaced before the message is sent on it. (Sending a deactivation again is safe, the operator answers a logged ciphertext with
  * its receipt; sending a vote again would log it twice.)
  */
 export class MessageStream {
@@ -146,7 +146,9 @@ export class MessageStream {
   }
 
   private async exchange(request: Uint8Array): Promise<MessageResponse> {
-    if (this.channel !== undefined && performance.now() - this.openedAt > reuseWindowMs()) await this.retire()
+    // A stream past its window, or one that ended while idle (the operator restarted, the
+    // connection dropped), takes no request: it goes, and nothing was sent on it.
+    if (this.channel !== undefined && (performance.now() - this.openedAt > reuseWindowMs() || !this.channel.writable)) await this.retire()
     if (this.channel === undefined) {
       this.openedAt = performance.now()
       this.channel = await openChannel(this.dialer, this.target, 'message', this.options)

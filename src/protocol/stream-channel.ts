@@ -96,6 +96,11 @@ export class StreamChannel implements Channel {
     return timer
   }
 
+  /** Whether a send would be taken: not closed or expired here, and the stream still writable. */
+  get writable(): boolean {
+    return !this.closing && this.expired === undefined && this.stream.writeStatus === 'writable'
+  }
+
   async send(message: Uint8Array): Promise<void> {
     if (this.expired !== undefined) throw this.expired
     await this.write(encodeFrame('data', message))

@@ -100,6 +100,17 @@ describe('MessageStream', () => {
     await messages.close()
   })
 
+  it('takes a fresh stream when its stream ended while idle, instead of failing the next message', async () => {
+    const keys = await signedUp(2)
+    const messages = new MessageStream(client, daemon.address)
+    await messages.deactivate(makeDeactivation(keys[0], params).ciphertext)
+    // The connection drops between two messages, as when the operator restarts.
+    await Promise.all(client.getConnections().map((connection) => connection.close()))
+    const receipt = await messages.deactivate(makeDeactivation(keys[1], params).ciphertext)
+    expect(daemon.service.operator.leaves(receipt.index, receipt.index + 1)).toEqual([receipt.leaf])
+    await messages.close()
+  })
+
   it('closes a stream left idle, so that it holds no slot of the operator', async () => {
     const [keypair] = await signedUp(1)
     await until(() => daemon.service.host.server.activeSessions === 0)
