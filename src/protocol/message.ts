@@ -18,13 +18,12 @@
  */
 import { MESSAGE_CIPHERTEXT_BYTES } from '../core/messages.js'
 import { type DeactivationReceipt } from '../core/operator-state.js'
-import { ChannelError } from '../mpc/channel.js'
 import { exchange, openChannel, type Dialer, type OpenOptions, type Target } from './client.js'
 import { decodeAs, fieldFromBytes, fieldToWire } from './codec.js'
 import { ProtocolError } from './errors.js'
 import { MessageKind, MessageRequest, MessageResponse } from './generated/schema.js'
 import { LIMITS } from './ids.js'
-import type { ProtocolService } from './server.js'
+import { nextRequest, type ProtocolService } from './server.js'
 import type { StreamChannel } from './stream-channel.js'
 
 export interface MessageBackend {
@@ -36,15 +35,7 @@ export function messageService(backend: MessageBackend): ProtocolService {
   return {
     name: 'message',
     async serve(channel) {
-      for (;;) {
-        let bytes: Uint8Array
-        try {
-          bytes = await channel.receive()
-        } catch (error) {
-          // The client closing its side is how a message session ends.
-          if (error instanceof ChannelError && error.code === 'CLOSED') return
-          throw error
-        }
+      for (let bytes = await nextRequest(channel); bytes !== undefined; bytes = await nextRequest(channel)) {
         await channel.send(await answer(backend, decodeAs(MessageRequest, bytes, 'message request')))
       }
     },

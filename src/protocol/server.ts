@@ -15,6 +15,7 @@ import { registry, type Multiaddr } from '@multiformats/multiaddr'
 import { busyReason, errorCodeOf, ProtocolError, publicMessageOf, RemoteAbortError, type ProtocolErrorCode } from './errors.js'
 import { ADMISSION, LIMITS, PROTOCOLS, type ProtocolLimits, type ProtocolName } from './ids.js'
 import { StreamChannel } from './stream-channel.js'
+import { ChannelError } from '../mpc/channel.js'
 
 export interface SessionContext {
   protocol: ProtocolName
@@ -22,6 +23,19 @@ export interface SessionContext {
   peer: string
   /** Add to a named tally reported with the session's outcome (e.g. leaves served). */
   count(what: string, amount: number): void
+}
+
+/**
+ * The client's next request in a session that serves any number of them (sync, message), or
+ * undefined once the client has closed its side, which is how such a session ends.
+ */
+export async function nextRequest(channel: StreamChannel): Promise<Uint8Array | undefined> {
+  try {
+    return await channel.receive()
+  } catch (error) {
+    if (error instanceof ChannelError && error.code === 'CLOSED') return undefined
+    throw error
+  }
 }
 
 export interface ProtocolService {

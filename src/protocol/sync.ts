@@ -10,13 +10,12 @@
  */
 import { decodeSignedRoot, encodeSignedRoot, SignedRootError, type SignedRoot } from '../crypto/root-signature.js'
 import type { PublicParameters } from '../core/parameters.js'
-import { ChannelError } from '../mpc/channel.js'
 import { openChannel, type Dialer, type OpenOptions, type Target } from './client.js'
 import { decodeAs, fieldFromBytes, fieldToWire, parametersFromWire, parametersToWire } from './codec.js'
 import { ProtocolError } from './errors.js'
 import { SyncQuery, SyncRequest, SyncResponse } from './generated/schema.js'
 import { SYNC_RANGE_ITEMS, SYNC_RESPONSE_BUDGET } from './ids.js'
-import type { ProtocolService } from './server.js'
+import { nextRequest, type ProtocolService } from './server.js'
 import type { StreamChannel } from './stream-channel.js'
 
 export interface SyncHead {
@@ -58,15 +57,7 @@ export function syncService(source: SyncSource): ProtocolService {
   return {
     name: 'sync',
     async serve(channel, context) {
-      for (;;) {
-        let bytes: Uint8Array
-        try {
-          bytes = await channel.receive()
-        } catch (error) {
-          // The client closing its side is how a sync session ends.
-          if (error instanceof ChannelError && error.code === 'CLOSED') return
-          throw error
-        }
+      for (let bytes = await nextRequest(channel); bytes !== undefined; bytes = await nextRequest(channel)) {
         const request = decodeAs(SyncRequest, bytes, 'sync request')
         const response = answer(source, request)
         // Ranges count the items served; parameters and head count one each.
