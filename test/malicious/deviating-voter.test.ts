@@ -16,13 +16,12 @@ import { generateKeypair } from '../../src/crypto/keys.js'
 import { makeDeactivation, type Deactivation } from '../../src/core/voter.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { serveReactivation } from '../../src/core/reactivation/operator-session.js'
-import { prepareVoterReactivation } from '../../src/core/reactivation/voter-session.js'
 import type { Channel } from '../../src/mpc/channel.js'
 import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
 import { MessageTag } from '../../src/mpc/session.js'
 import { runVoterSession } from '../../src/protocol/reactivate.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
-import { temporaryDirectory } from '../operator/helpers.js'
+import { prepareAgainst, temporaryDirectory } from '../operator/helpers.js'
 
 /** The C* share the voter seals, replaced when a strategy says so (the voter's own code seals it). */
 const sealing = vi.hoisted(() => ({ replacement: undefined as Uint8Array | undefined, last: undefined as Uint8Array | undefined }))
@@ -94,13 +93,7 @@ describe('a voter that deviates after the triples, with a real deactivation', ()
   async function session(which: number, deviate: (channel: Channel) => Channel = (channel) => channel): Promise<Outcome> {
     const [operatorChannel, voterChannel] = memoryChannelPair({ timeoutMs: 60_000 })
     const { deactivation, index } = deactivations[which]
-    const prepared = prepareVoterReactivation({
-      secret: deactivation.secret,
-      leafIndex: index,
-      leaves: operator.leaves(0, operator.status().deactivations),
-      newPublicKey: generateKeypair().publicKey,
-      params: operator.publicParameters(),
-    })
+    const prepared = prepareAgainst(operator, deactivation.secret, index)
     const [served] = await Promise.allSettled([
       serveReactivation(operatorChannel, operator).finally(() => operatorChannel.close()),
       runVoterSession(deviate(voterChannel), prepared).finally(() => voterChannel.close()),

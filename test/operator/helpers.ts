@@ -1,10 +1,25 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeypair, type Keypair } from '../../src/crypto/keys.js'
+import { generateKeypair, type Keypair, type PublicKey } from '../../src/crypto/keys.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { prepareReactivation, proveMembership, type Deactivation } from '../../src/core/voter.js'
+import { prepareVoterReactivation, type PreparedReactivation } from '../../src/core/reactivation/voter-session.js'
 import { proveLeafOpeningReference } from '../../src/zk/reference-prover.js'
+
+/**
+ * A voter's reactivation of its deactivation at `leafIndex`, prepared against the operator's
+ * leaf list and parameters as they are now (the membership proof starts at once).
+ */
+export function prepareAgainst(operator: Operator, secret: bigint, leafIndex: number, newPublicKey: PublicKey = generateKeypair().publicKey): PreparedReactivation {
+  return prepareVoterReactivation({
+    secret,
+    leafIndex,
+    leaves: operator.leaves(0, operator.status().deactivations),
+    newPublicKey,
+    params: operator.publicParameters(),
+  })
+}
 
 export async function temporaryDirectory(): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'maci-anon-'))

@@ -17,10 +17,9 @@ import type { Channel } from '../../src/mpc/channel.js'
 import { memoryChannelPair, type MemoryChannel } from '../../src/mpc/memory-channel.js'
 import { ACKNOWLEDGEMENT_TEXT } from '../../src/core/reactivation/messages.js'
 import { serveReactivation } from '../../src/core/reactivation/operator-session.js'
-import { prepareVoterReactivation } from '../../src/core/reactivation/voter-session.js'
 import { requestReactivation, runVoterSession } from '../../src/protocol/reactivate.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
-import { temporaryDirectory } from '../operator/helpers.js'
+import { prepareAgainst, temporaryDirectory } from '../operator/helpers.js'
 import { exportProofs } from '../../src/daemon/proof-export.js'
 
 const run = promisify(execFile)
@@ -44,13 +43,7 @@ interface SessionRun {
 async function reactivate(operator: Operator, deactivation: Deactivation, leafIndex: number): Promise<SessionRun> {
   const [operatorChannel, voterChannel] = memoryChannelPair({ record: true, timeoutMs: 60_000 })
   const newKeypair = generateKeypair()
-  const prepared = prepareVoterReactivation({
-    secret: deactivation.secret,
-    leafIndex,
-    leaves: operator.leaves(0, operator.status().deactivations),
-    newPublicKey: newKeypair.publicKey,
-    params: operator.publicParameters(),
-  })
+  const prepared = prepareAgainst(operator, deactivation.secret, leafIndex, newKeypair.publicKey)
   const [outcome, answer] = await Promise.all([serveReactivation(operatorChannel, operator), runVoterSession(voterChannel, prepared)])
   return {
     acknowledgement: answer.acknowledgement,
@@ -221,13 +214,7 @@ describe('reactivation 2PC session', () => {
     const deactivation = makeDeactivation(voter, operator.publicParameters())
     const { index } = await operator.submitDeactivation(deactivation.ciphertext)
     const [operatorChannel, voterChannel] = memoryChannelPair({ timeoutMs: 60_000 })
-    const prepared = prepareVoterReactivation({
-      secret: deactivation.secret,
-      leafIndex: index,
-      leaves: operator.leaves(0, operator.status().deactivations),
-      newPublicKey: generateKeypair().publicKey,
-      params: operator.publicParameters(),
-    })
+    const prepared = prepareAgainst(operator, deactivation.secret, index)
     // The operator's side closes its end when it stops, as the server does after a session.
     const served = serveReactivation(channelAs(operatorChannel), operatorAs(operator)).finally(() => operatorChannel.close())
     return Promise.allSettled([served, runVoterSession(voterChannelAs(voterChannel), prepared)])
