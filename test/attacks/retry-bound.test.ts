@@ -7,59 +7,35 @@
  * sessions per deactivation and, past reactivationSessionLimit, run no more, before any
  * network step; a failure in the input-independent triples counts nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, type DaemonProcess } from '../../scripts/lib/local-cluster.js'
+import { deactivatedVoter, type DeactivatedVoter } from '../e2e/deactivated-voter.js'
 import { runCli } from '../e2e/watched-cli.js'
 
 const LIMIT = 2
 
 describe('retries after aborts a deviating operator provokes', () => {
-  let root: string
-  let cluster: LocalCluster
-  let operator: DaemonProcess
-  let operatorEnv: Record<string, string>
-  let voterEnv: Record<string, string>
+  let bed: DeactivatedVoter
 
   const failedSessions = async () => {
-    const status = JSON.parse(await cluster.runOk(['--json', 'voter', 'status'], voterEnv)) as { deactivations: Array<{ failedSessions: number }> }
+    const status = JSON.parse(await bed.cluster.runOk(['--json', 'voter', 'status'], bed.voterEnv)) as { deactivations: Array<{ failedSessions: number }> }
     return status.deactivations[0].failedSessions
   }
 
   /** One `voter reactivate`, with the operator killed when the voter's side reaches `phase`; the operator is started again after. */
   const abortedAt = async (phase: RegExp) => {
-    const run = runCli(['voter', 'reactivate'], voterEnv)
+    const run = runCli(['voter', 'reactivate'], bed.voterEnv)
     await run.waitFor(phase)
-    expect(await operator.stop('SIGKILL')).toBe(null)
+    expect(await bed.operator.stop('SIGKILL')).toBe(null)
     const result = await run.done
-    operator = await cluster.startDaemon('operator', ['operator', 'start'], operatorEnv)
+    await bed.restartOperator()
     return result
   }
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'maci-anon-retry-bound-'))
-    cluster = new LocalCluster()
-    const port = await freePort()
-    operatorEnv = { MACI_ANON_DATA_DIR: join(root, 'operator'), MACI_ANON_LISTEN: `/ip4/127.0.0.1/tcp/${port}` }
-    operator = await cluster.startDaemon('operator', ['operator', 'start', '--init'], operatorEnv)
-    voterEnv = {
-      MACI_ANON_DATA_DIR: join(root, 'voter'),
-      MACI_ANON_OPERATOR: `/ip4/127.0.0.1/tcp/${port}`,
-      MACI_ANON_PASSPHRASE: 'test-only-passphrase',
-      MACI_ANON_ANONYMITY_SET: '0',
-      MACI_ANON_REACTIVATION_DELAY_MAX_MS: '0',
-      MACI_ANON_ALLOW_SINGLE_SOURCE: 'true',
-      MACI_ANON_REACTIVATION_SESSION_LIMIT: String(LIMIT),
-    }
-    for (const step of [['voter', 'keygen'], ['voter', 'signup'], ['voter', 'deactivate']]) await cluster.runOk(step, voterEnv)
+    bed = await deactivatedVoter('retry-bound', { MACI_ANON_REACTIVATION_SESSION_LIMIT: String(LIMIT) })
   })
 
-  afterAll(async () => {
-    await cluster.stopAll()
-    await rm(root, { recursive: true, force: true })
-  })
+  afterAll(() => bed.remove())
 
   it('a session broken in the triples, before any input is used, counts nothing', async () => {
     const result = await abortedAt(/2PC: Beaver triples/)
@@ -78,7 +54,7 @@ describe('retries after aborts a deviating operator provokes', () => {
   })
 
   it('past the bound the voter runs no session at all, and says why', async () => {
-    const result = await runCli(['voter', 'reactivate'], voterEnv).done
+    const result = await runCli(['voter', 'reactivate'], bed.voterEnv).done
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(new RegExp(`has had ${LIMIT} reactivation sessions fail after they used its secret, the most allowed`))
     // Refused before the sync: no network step, so the operator gets no further look.
@@ -87,7 +63,7 @@ describe('retries after aborts a deviating operator provokes', () => {
   })
 
   it('raising the limit is the voter\'s own choice, and the session then runs to its end', async () => {
-    const result = await runCli(['voter', 'reactivate'], { ...voterEnv, MACI_ANON_REACTIVATION_SESSION_LIMIT: String(LIMIT + 1) }).done
+    const result = await runCli(['voter', 'reactivate'], { ...bed.voterEnv, MACI_ANON_REACTIVATION_SESSION_LIMIT: String(LIMIT + 1) }).done
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/^reactivation submitted: /)
   })

@@ -6,53 +6,30 @@
  * keystore without the unused key. The old CLI kept the key and marked the deactivation
  * used, so a plain `voter reactivate` then said there was nothing left.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, LocalCluster, type DaemonProcess } from '../../scripts/lib/local-cluster.js'
+import { deactivatedVoter, type DeactivatedVoter } from './deactivated-voter.js'
 import { runCli } from './watched-cli.js'
 
 describe('voter reactivate after a failed session', () => {
-  let root: string
-  let cluster: LocalCluster
-  let operator: DaemonProcess
-  let operatorEnv: Record<string, string>
-  let voterEnv: Record<string, string>
+  let bed: DeactivatedVoter
 
   const status = async () =>
-    JSON.parse(await cluster.runOk(['--json', 'voter', 'status'], voterEnv)) as {
+    JSON.parse(await bed.cluster.runOk(['--json', 'voter', 'status'], bed.voterEnv)) as {
       keys: Array<{ origin: string }>
       deactivations: Array<{ reactivatedAs?: number }>
     }
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'maci-anon-reactivation-failures-'))
-    cluster = new LocalCluster()
-    const port = await freePort()
-    operatorEnv = { MACI_ANON_DATA_DIR: join(root, 'operator'), MACI_ANON_LISTEN: `/ip4/127.0.0.1/tcp/${port}` }
-    operator = await cluster.startDaemon('operator', ['operator', 'start', '--init'], operatorEnv)
-    voterEnv = {
-      MACI_ANON_DATA_DIR: join(root, 'voter'),
-      MACI_ANON_OPERATOR: `/ip4/127.0.0.1/tcp/${port}`,
-      MACI_ANON_PASSPHRASE: 'test-only-passphrase',
-      MACI_ANON_ANONYMITY_SET: '0',
-      MACI_ANON_REACTIVATION_DELAY_MAX_MS: '0',
-      MACI_ANON_ALLOW_SINGLE_SOURCE: 'true',
-    }
-    for (const step of [['voter', 'keygen'], ['voter', 'signup'], ['voter', 'deactivate']]) await cluster.runOk(step, voterEnv)
+    bed = await deactivatedVoter('reactivation-failures')
   })
 
-  afterAll(async () => {
-    await cluster.stopAll()
-    await rm(root, { recursive: true, force: true })
-  })
+  afterAll(() => bed.remove())
 
   it('exits 1 within seconds when the operator dies mid-session, and keeps the deactivation usable', async () => {
-    const run = runCli(['voter', 'reactivate'], voterEnv)
+    const run = runCli(['voter', 'reactivate'], bed.voterEnv)
     // In the 2PC, long before the sealed submission: the operator can record nothing.
     await run.waitFor(/2PC: Beaver triples/)
-    expect(await operator.stop('SIGKILL')).toBe(null)
+    expect(await bed.operator.stop('SIGKILL')).toBe(null)
     const killedAt = Date.now()
     const result = await run.done
     expect(result.code).toBe(1)
@@ -65,8 +42,8 @@ describe('voter reactivate after a failed session', () => {
   })
 
   it('then reactivates that deactivation with a plain voter reactivate', async () => {
-    operator = await cluster.startDaemon('operator', ['operator', 'start'], operatorEnv)
-    const result = await runCli(['voter', 'reactivate'], voterEnv).done
+    await bed.restartOperator()
+    const result = await runCli(['voter', 'reactivate'], bed.voterEnv).done
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/^reactivation submitted: /)
     const after = await status()
@@ -77,7 +54,7 @@ describe('voter reactivate after a failed session', () => {
   it('exits 1 at once on a refused hello and leaves the keystore as it was', async () => {
     // The nullifier is spent now: the hello is refused openly (NULLIFIER_USED).
     const started = Date.now()
-    const result = await runCli(['voter', 'reactivate', '--deactivation', '0'], voterEnv).done
+    const result = await runCli(['voter', 'reactivate', '--deactivation', '0'], bed.voterEnv).done
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/NULLIFIER_USED/)
     expect(result.exitedAt - started).toBeLessThan(60_000)
