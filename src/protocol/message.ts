@@ -92,14 +92,14 @@ export async function submitVote(
  * closed, so that a client with nothing to send holds none of the operator's slots.
  *
  * A failed message is not sent again: the error reaches the caller, as with a stream of its
- * own. A stream that ended while idle is replaced before the message is sent on it. (Sending a deactivation again is safe, the operator answers a logged ciphertext with
- * its receipt; sending a vote again would log it twice.)
+ * own. (Sending a deactivation again is safe, the operator answers a logged ciphertext with
+ * its receipt; sending a vote again would log it twice.) A stream that ended while idle is
+ * replaced before a message is sent on it.
  */
 export class MessageStream {
   private channel: StreamChannel | undefined
   private openedAt = 0
   private tail: Promise<unknown> = Promise.resolve()
-  private pending = 0
   private idleTimer: NodeJS.Timeout | undefined
 
   constructor(
@@ -124,15 +124,16 @@ export class MessageStream {
   }
 
   private request(request: Uint8Array): Promise<MessageResponse> {
-    this.pending++
     clearTimeout(this.idleTimer)
     const run = this.tail.then(
       () => this.exchange(request),
       () => this.exchange(request),
     )
-    this.tail = run.catch(() => undefined).finally(() => {
-      if (--this.pending === 0) this.idleTimer = setTimeout(() => void this.retire(), IDLE_CLOSE_MS).unref()
+    const settled: Promise<unknown> = run.catch(() => undefined).finally(() => {
+      // Still the tail: no message was asked for meanwhile, so the stream is idle from now.
+      if (this.tail === settled) this.idleTimer = setTimeout(() => void this.retire(), IDLE_CLOSE_MS).unref()
     })
+    this.tail = settled
     return run
   }
 

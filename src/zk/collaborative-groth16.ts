@@ -104,7 +104,8 @@ export async function proveCollaboratively(
   const held = heldWireIndices(zkey, party, options.heldWires)
   const heldPrivate = held.filter((wire) => wire > zkey.nPublic)
   const heldBytes = fieldElementsToBytesLE(held.map((wire) => w[wire]))
-  const heldPrivateBytes = fieldElementsToBytesLE(heldPrivate.map((wire) => w[wire]))
+  // The held public wires come first, so the private ones are the tail of the same bytes.
+  const heldPrivateBytes = heldBytes.subarray((held.length - heldPrivate.length) * Fr.BYTES)
   const g1Bytes = G1.F.n8 * 2
   const [aMsm, b1Msm, b2Msm, cMsm, hMsm] = await Promise.all([
     G1.multiExpAffine(pointsAt(zkey.pointsA, g1Bytes, held), heldBytes),
