@@ -35,6 +35,12 @@ import { judgeVotes } from './vote-opening.js'
 
 export class Operator {
   private queue: Promise<unknown> = Promise.resolve()
+  /**
+   * Membership proofs that verified here, by object, with their JSON at the time. A session's
+   * submission carries the very proof its hello was admitted with, so accepting it skips a
+   * second Groth16 verification; a proof changed since, or any other object, is verified.
+   */
+  private readonly verifiedMemberships = new WeakMap<ProofWithSignals, string>()
   private readonly opener: MessageOpener
 
   private constructor(
@@ -168,8 +174,12 @@ export class Operator {
    */
   async admitReactivation(membership: ProofWithSignals): Promise<AdmittedMembership> {
     const signals = this.state.checkMembership(parseSignals(membership, MEMBERSHIP_SIGNAL_COUNT))
-    if (!(await verifyProof('membership', membership))) {
-      throw new ReactivationRejected('BAD_MEMBERSHIP_PROOF', 'membership proof does not verify')
+    const asVerified = JSON.stringify(membership)
+    if (this.verifiedMemberships.get(membership) !== asVerified) {
+      if (!(await verifyProof('membership', membership))) {
+        throw new ReactivationRejected('BAD_MEMBERSHIP_PROOF', 'membership proof does not verify')
+      }
+      this.verifiedMemberships.set(membership, asVerified)
     }
     return signals
   }

@@ -14,10 +14,15 @@
  * c = C*w is taken from the .r1cs rather than computed as a*b on the base domain as snarkjs
  * does: for a satisfying witness the two agree, and this way c costs no multiplication.
  *
+ * The MSMs over wires a party knows before the 2PC (its own inputs and their hash) need
+ * nothing from the peer, so that party can make them beforehand (`precomputeWires`), beside
+ * the preprocessing, and the prover runs its MSMs over the rest only.
+ *
  * The prover is written once against the ShareArithmetic driver (share-arithmetic.ts): the
  * 2PC runs it on BeaverArithmetic, the reference prover on PlainArithmetic, where one party
  * holds the whole witness and the result is an ordinary Groth16 proof.
  */
+import { createHash } from 'node:crypto'
 import { fieldElementsFromBytesLE, fieldElementsToBytesLE, Fr } from '../crypto/field.js'
 import { MaciAnonError } from '../errors.js'
 import type { Groth16Proof } from './groth16.js'
@@ -40,6 +45,23 @@ export interface CollaborativeProverOptions {
    * w[0] and the public inputs follow the rule above whatever the mask says.
    */
   readonly heldWires?: readonly boolean[]
+  /** MSMs made beforehand over some private wires of this share (`precomputeWires`). */
+  readonly precomputed?: PrecomputedWires
+}
+
+/**
+ * One party's A, B1, B2 and C multi-exponentiations over a set of private wires, made before
+ * the online phase. `digest` binds them to the wire values, so a share that disagrees with
+ * them is refused rather than proved wrong.
+ */
+export interface PrecomputedWires {
+  /** Over all wires: true where the MSMs below cover the wire. Never w[0] or a public input. */
+  readonly wires: readonly boolean[]
+  readonly digest: string
+  readonly a: Uint8Array
+  readonly b1: Uint8Array
+  readonly b2: Uint8Array
+  readonly c: Uint8Array
 }
 
 export interface CollaborativeProofShare {
@@ -101,7 +123,11 @@ export async function proveCollaboratively(
   const rs = Fr.create(products[zkey.domainSize])
   const mask = Fr.create(products[zkey.domainSize + 1])
 
-  const held = heldWireIndices(zkey, party, options.heldWires)
+  const precomputed = options.precomputed
+  if (precomputed !== undefined && wireDigest(zkey, witnessShare, precomputed.wires) !== precomputed.digest) {
+    throw new CollaborativeProverError('the precomputed wires were made for other values')
+  }
+  const held = heldWireIndices(zkey, party, options.heldWires).filter((wire) => precomputed?.wires[wire] !== true)
   const heldPrivate = held.filter((wire) => wire > zkey.nPublic)
   const heldBytes = fieldElementsToBytesLE(held.map((wire) => w[wire]))
   // The held public wires come first, so the private ones are the tail of the same bytes.
@@ -115,9 +141,10 @@ export async function proveCollaboratively(
     G1.multiExpAffine(zkey.pointsH, fieldElementsToBytesLE(hCoset)),
   ])
   const times = (group: typeof G1, point: Uint8Array, scalar: bigint) => group.timesFr(point, curve.Fr.e(scalar))
-  let aShare = G1.add(aMsm, times(G1, zkey.delta1, r))
-  let b1Share = G1.add(b1Msm, times(G1, zkey.delta1, s))
-  let b2Share = G2.add(b2Msm, times(G2, zkey.delta2, s))
+  const before = precomputed ?? { a: G1.zeroAffine, b1: G1.zeroAffine, b2: G2.zeroAffine, c: G1.zeroAffine }
+  let aShare = G1.add(G1.add(aMsm, before.a), times(G1, zkey.delta1, r))
+  let b1Share = G1.add(G1.add(b1Msm, before.b1), times(G1, zkey.delta1, s))
+  let b2Share = G2.add(G2.add(b2Msm, before.b2), times(G2, zkey.delta2, s))
   if (party === 0) {
     aShare = G1.add(aShare, zkey.alpha1)
     b1Share = G1.add(b1Share, zkey.beta1)
@@ -131,7 +158,7 @@ export async function proveCollaboratively(
     throw new CollaborativeProverError('the opened points are not valid curve points')
   }
 
-  let cShare = G1.add(G1.add(cMsm, hMsm), times(G1, piA, s))
+  let cShare = G1.add(G1.add(G1.add(cMsm, before.c), hMsm), times(G1, piA, s))
   cShare = G1.add(cShare, times(G1, piB1, r))
   cShare = G1.add(cShare, times(G1, zkey.delta1, Fr.neg(rs)))
   cShare = G1.add(cShare, times(G1, G1.g, mask))
@@ -141,6 +168,39 @@ export async function proveCollaboratively(
     piCShare: G1.toAffine(cShare),
     publicSignals: options.publicSignals.map((value) => Fr.create(value)),
   }
+}
+
+/**
+ * The A, B1, B2 and C MSMs of `share` over the private wires `wires` marks, for the prover to
+ * add later (`CollaborativeProverOptions.precomputed`). Each needs only this party's values.
+ */
+export async function precomputeWires(zkey: ParsedZkey, share: readonly bigint[], wires: readonly boolean[]): Promise<PrecomputedWires> {
+  if (share.length !== zkey.nVars || wires.length !== zkey.nVars) {
+    throw new CollaborativeProverError(`precomputed wires: ${share.length} values and ${wires.length} marks for a key of ${zkey.nVars} wires`)
+  }
+  if (wires.slice(0, zkey.nPublic + 1).some(Boolean)) {
+    throw new CollaborativeProverError('w[0] and the public inputs are never precomputed: the prover sets them')
+  }
+  const { G1, G2 } = await loadBn128()
+  const indices = wires.flatMap((marked, wire) => (marked ? [wire] : []))
+  const scalars = fieldElementsToBytesLE(indices.map((wire) => Fr.create(share[wire])))
+  const g1Bytes = G1.F.n8 * 2
+  const [a, b1, b2, c] = await Promise.all([
+    G1.multiExpAffine(pointsAt(zkey.pointsA, g1Bytes, indices), scalars),
+    G1.multiExpAffine(pointsAt(zkey.pointsB1, g1Bytes, indices), scalars),
+    G2.multiExpAffine(pointsAt(zkey.pointsB2, G2.F.n8 * 2, indices), scalars),
+    G1.multiExpAffine(pointsAt(zkey.pointsC, g1Bytes, indices.map((wire) => wire - zkey.nPublic - 1)), scalars),
+  ])
+  return { wires, digest: wireDigest(zkey, share, wires), a: G1.toAffine(a), b1: G1.toAffine(b1), b2: G2.toAffine(b2), c: G1.toAffine(c) }
+}
+
+/** SHA-256 of the marked wires' indices and values: what precomputed MSMs were made for. */
+export function wireDigest(zkey: ParsedZkey, share: readonly bigint[], wires: readonly boolean[]): string {
+  const hash = createHash('sha256').update(`maci-anon/precomputed-wires/v1/${zkey.nVars}`)
+  wires.forEach((marked, wire) => {
+    if (marked) hash.update(`${wire}:`).update(fieldElementsToBytesLE([Fr.create(share[wire])]))
+  })
+  return hash.digest('hex')
 }
 
 /**

@@ -10,7 +10,9 @@
  * opening thanks to precomputed power tuples (r, r^2, ..., r^5): with d = x - r public,
  * x^k = sum_j binom(k, j) d^j r^(k-j), a local combination of the shares of r^j. A tuple
  * takes two squarings (r^2, r^4) and two multiplications (r^3, r^5): three triples' worth of
- * preprocessing, against four for x^2, x^4, x^5 by multiplication alone.
+ * preprocessing, against four for x^2, x^4, x^5 by multiplication alone. The tuples use no
+ * input, so they are made beforehand (`sharedPowerTuples`), in the preprocessing, and the
+ * hash itself costs one round per Poseidon round.
  */
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -97,14 +99,25 @@ export function poseidonTrace(inputs: readonly bigint[]): PoseidonTrace<bigint> 
   return { sboxes, output: state[0] }
 }
 
-/** Shares of r, r^2, r^3, r^4, r^5 for `count` independent joint random r. */
-async function powerTuples(arithmetic: ShareArithmetic, count: number): Promise<bigint[][]> {
-  const r = arithmetic.randomScalars(count)
+/** Shares of the power tuples (r, r^2, r^3, r^4, r^5) one shared Poseidon consumes, one per S-box. */
+export interface PowerTuples {
+  /** The hash's input count, which fixes its S-box count. */
+  readonly inputs: number
+  /** powers[k - 1][j]: this party's share of r_j^k. */
+  readonly powers: readonly (readonly bigint[])[]
+}
+
+/**
+ * The power tuples of one shared Poseidon with `inputs` inputs: four rounds on the peer,
+ * independent of any input. Each tuple serves one S-box once.
+ */
+export async function sharedPowerTuples(arithmetic: ShareArithmetic, inputs: number): Promise<PowerTuples> {
+  const r = arithmetic.randomScalars(sboxCount(inputs))
   const r2 = await arithmetic.square(r)
   const r3 = await arithmetic.multiply(r2, r)
   const r4 = await arithmetic.square(r2)
   const r5 = await arithmetic.multiply(r4, r)
-  return [r, r2, r3, r4, r5]
+  return { inputs, powers: [r, r2, r3, r4, r5] }
 }
 
 /** Multiplications and squarings that `sharedPoseidonTrace` consumes for `inputs` inputs. */
@@ -113,13 +126,19 @@ export function poseidonPreprocessing(inputs: number): { multiplications: number
 }
 
 /**
- * Poseidon on additive shares of its inputs. Returns this party's shares of every S-box
- * value and of the output. Rounds: 4 to make the power tuples, then one opening per S-box
- * layer (one per Poseidon round). Party 0 adds the public constants.
+ * Poseidon on additive shares of its inputs, consuming power tuples made for this input
+ * count. Returns this party's shares of every S-box value and of the output. One opening per
+ * S-box layer (one per Poseidon round). Party 0 adds the public constants.
  */
-export async function sharedPoseidonTrace(inputShares: readonly bigint[], arithmetic: ShareArithmetic): Promise<PoseidonTrace<bigint>> {
+export async function sharedPoseidonTrace(
+  inputShares: readonly bigint[],
+  arithmetic: ShareArithmetic,
+  tuples: PowerTuples,
+): Promise<PoseidonTrace<bigint>> {
+  if (tuples.inputs !== inputShares.length) {
+    throw new RangeError(`power tuples for ${tuples.inputs} inputs, the hash has ${inputShares.length}`)
+  }
   const { C, M } = constantsFor(inputShares.length)
-  const tuples = await powerTuples(arithmetic, sboxCount(inputShares.length))
   const lead = arithmetic.party === 0
   let state = [0n, ...inputShares]
   const sboxes: SboxValues<bigint>[] = []
@@ -128,10 +147,10 @@ export async function sharedPoseidonTrace(inputShares: readonly bigint[], arithm
     const active = full ? width : 1
     const first = sboxes.length
     const masked = await arithmetic.openScalars(
-      state.slice(0, active).map((x, j) => Fr.create(x - tuples[0][first + j])),
+      state.slice(0, active).map((x, j) => Fr.create(x - tuples.powers[0][first + j])),
     )
     for (let j = 0; j < active; j++) {
-      const [r, r2, r3, r4, r5] = tuples.map((powers) => powers[first + j])
+      const [r, r2, r3, r4, r5] = tuples.powers.map((powers) => powers[first + j])
       const d = masked[j]
       const d2 = Fr.sqr(d)
       const d3 = Fr.mul(d2, d)

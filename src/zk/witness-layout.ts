@@ -152,16 +152,11 @@ async function deriveLayout(): Promise<WireSource[]> {
 }
 
 /**
- * One party's additive share of the witness. Wires it knows in clear get their value,
- * wires the other party knows get 0, shared wires get this party's share from the shared
- * trace of H(K, commitment, index). The constant wire belongs to the operator (party 0).
+ * The part of one party's additive share it knows before the 2PC: wires it knows in clear
+ * get their value, every other wire 0 (the other party's, and the shared ones that the 2PC
+ * computes). The constant wire belongs to the operator (party 0).
  */
-export function witnessShare(
-  layout: readonly WireSource[],
-  party: Party,
-  own: VoterInputs | OperatorInputs,
-  sharedTrace: PoseidonTrace<bigint>,
-): bigint[] {
+export function knownShare(layout: readonly WireSource[], party: Party, own: VoterInputs | OperatorInputs): bigint[] {
   const ownTrace =
     party === 'voter'
       ? poseidonTrace([(own as VoterInputs).commitment, (own as VoterInputs).leaf, (own as VoterInputs).rho])
@@ -169,13 +164,28 @@ export function witnessShare(
   const ownHash: HashName = party === 'voter' ? 'link' : 'keyCommitment'
   const ownInputs: Partial<Record<InputName, bigint>> = { ...own, [ownHash]: ownTrace.output }
   return layout.map((source) => {
-    const owner = ownerOf(source)
     if (source.kind === 'one') return party === 'operator' ? 1n : 0n
-    const addsOffset = owner === party || (owner === 'shared' && party === 'operator')
-    const offset = addsOffset ? source.offset : 0n
-    if (owner === 'shared') return Fr.create(sharedTrace.sboxes[(source as { index: number }).index][(source as { power: keyof SboxValues<bigint> }).power] + offset)
-    if (owner !== party) return 0n
+    if (ownerOf(source) !== party) return 0n
     const base = source.kind === 'input' ? (ownInputs[source.name] as bigint) : ownTrace.sboxes[source.index][source.power]
-    return Fr.create(base + offset)
+    return Fr.create(base + source.offset)
+  })
+}
+
+/**
+ * One party's additive share of the witness: its known share (`knownShare`) with the shared
+ * wires filled in from its share of the trace of H(K, commitment, index). The operator adds
+ * the shared wires' public offsets.
+ */
+export function witnessShare(
+  layout: readonly WireSource[],
+  party: Party,
+  known: readonly bigint[],
+  sharedTrace: PoseidonTrace<bigint>,
+): bigint[] {
+  if (known.length !== layout.length) throw new WitnessLayoutError(`known share has ${known.length} wires, the layout ${layout.length}`)
+  return layout.map((source, wire) => {
+    if (source.kind !== 'sbox' || ownerOf(source) !== 'shared') return known[wire]
+    const offset = party === 'operator' ? source.offset : 0n
+    return Fr.create(sharedTrace.sboxes[source.index][source.power] + offset)
   })
 }

@@ -197,6 +197,15 @@ describe('reactivation acceptance: adversarial matrix', () => {
     expect(operator.status().reactivationAttempts).toBe(0)
   })
 
+  it('a membership proof admitted and changed in place since is verified again at acceptance, and refused', async () => {
+    const { operator } = await operatorCopy()
+    const membership = structuredClone(alice.submission.membership)
+    await operator.admitReactivation(membership)
+    membership.proof.pi_a = bob.submission.membership.proof.pi_a
+    await expect(operator.acceptReactivation({ ...alice.submission, membership })).rejects.toMatchObject({ code: 'BAD_MEMBERSHIP_PROOF' })
+    expect(operator.status().reactivationAttempts).toBe(0)
+  })
+
   it('a new key that is already active stays active, gains nothing, and the attempt is recorded', async () => {
     const { operator, directory } = await operatorCopy()
     expect(operator.isActive(carol.publicKey)).toBe(true)

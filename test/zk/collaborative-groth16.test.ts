@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Fr, randomFieldElement } from '../../src/crypto/field.js'
-import { CollaborativeProverError, combineProofShares } from '../../src/zk/collaborative-groth16.js'
+import { CollaborativeProverError, combineProofShares, precomputeWires } from '../../src/zk/collaborative-groth16.js'
 import { releaseProverThreads, type ProofWithSignals } from '../../src/zk/groth16.js'
 import { readR1cs, type ParsedR1cs } from '../../src/zk/r1cs.js'
 import { WitnessEvaluator } from '../../src/zk/witness-evaluator.js'
@@ -102,7 +102,7 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     const zeros = witness.map(() => 0n)
     const all = witness.map(() => true)
     const none = witness.map(() => false)
-    const prove = (held: [boolean[], boolean[]]) => proveWithTestDealer(curve, zkey, r1cs, [witness, zeros], [1n, 0n], publicSignalsOf(inputs), undefined, held)
+    const prove = (held: [boolean[], boolean[]]) => proveWithTestDealer(curve, zkey, r1cs, [witness, zeros], [1n, 0n], publicSignalsOf(inputs), undefined, [{ heldWires: held[0] }, { heldWires: held[1] }])
     expect(await verify((await prove([all, none])).proof)).toBe(true)
     const nonzero = witness.findIndex((value, wire) => wire > zkey.nPublic && value !== 0n)
     const missingOne = all.map((held, wire) => held && wire !== nonzero)
@@ -110,6 +110,27 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     // With no private wire marked, only w[0] and the public inputs remain: the proof fails.
     expect(await verify((await prove([none, none])).proof)).toBe(false)
     await expect(prove([all.slice(1), none])).rejects.toThrow(/held-wire mask has/)
+  })
+
+  it('adds MSMs precomputed over some wires of each share: the proof verifies, and wrong points or values do not pass', async () => {
+    const inputs = validInputs()
+    const shares = splitShares(await clearWitness(inputs))
+    // Each party precomputes a different part of the private wires (every third, from its own offset).
+    const marks = ([0, 1] as const).map((party) => shares[0].map((_, wire) => wire > zkey.nPublic && wire % 3 === party))
+    const precomputed = await Promise.all(([0, 1] as const).map((party) => precomputeWires(zkey, shares[party], marks[party])))
+    const prove = (extras: [typeof precomputed[0], typeof precomputed[0]], witness = shares) =>
+      proveWithTestDealer(curve, zkey, r1cs, witness, [1n, 0n], publicSignalsOf(inputs), undefined, [{ precomputed: extras[0] }, { precomputed: extras[1] }])
+    expect(await verify((await prove([precomputed[0], precomputed[1]])).proof)).toBe(true)
+    // Points that are not the MSMs of the marked wires give a proof that fails.
+    const wrongA = { ...precomputed[1], a: curve.G1.toAffine(curve.G1.add(precomputed[1].a, curve.G1.g)) }
+    expect(await verify((await prove([precomputed[0], wrongA])).proof)).toBe(false)
+    // A share whose marked values differ from those precomputed is refused.
+    const marked = marks[1].indexOf(true)
+    const changed: [bigint[], bigint[]] = [shares[0], shares[1].map((value, wire) => (wire === marked ? Fr.create(value + 1n) : value))]
+    await expect(prove([precomputed[0], precomputed[1]], changed)).rejects.toThrow(/made for other values/)
+    // The prover sets w[0] and the public inputs itself, so they cannot be precomputed.
+    await expect(precomputeWires(zkey, shares[0], marks[0].map((mark, wire) => mark || wire === 1))).rejects.toThrow(/never precomputed/)
+    await expect(precomputeWires(zkey, shares[0].slice(1), marks[0])).rejects.toThrow(/values and/)
   })
 
   it('with b = 0 the proof fails and its C is fresh each run', async () => {

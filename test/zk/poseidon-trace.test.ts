@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Fr, randomFieldElement } from '../../src/crypto/field.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
 import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
-import { poseidonTrace, sboxCount, sharedPoseidonTrace } from '../../src/zk/poseidon-trace.js'
+import { poseidonTrace, sboxCount, sharedPoseidonTrace, sharedPowerTuples } from '../../src/zk/poseidon-trace.js'
 import { loadBn128 } from '../../src/zk/zkey.js'
 import { TestDealerArithmetic, TestTripleDealer } from './helpers/test-dealer-arithmetic.js'
 
@@ -27,9 +27,17 @@ describe('Poseidon S-box trace', () => {
     const channels = memoryChannelPair()
     const dealer = new TestTripleDealer()
     const parties = ([0, 1] as const).map((party) => new TestDealerArithmetic(party, channels[party], dealer, curve))
+    const tuples = await Promise.all(parties.map((party) => sharedPowerTuples(party, 2)))
+    // The power tuples take 4 rounds (r^2, r^3, r^4, r^5), input-independent preprocessing.
+    expect(channels[0].stats.messagesSent).toBe(4)
+    // Each tuple is r, r^2, ..., r^5 of one joint random r.
+    for (let j = 0; j < sboxCount(2); j++) {
+      const [r, ...powers] = tuples[0].powers.map((shares, k) => mod(shares[j] + tuples[1].powers[k][j]))
+      powers.forEach((power, k) => expect(power).toBe(mod(r ** BigInt(k + 2))))
+    }
     const [operator, voter] = await Promise.all([
-      sharedPoseidonTrace([K, 0n], parties[0]),
-      sharedPoseidonTrace([0n, c], parties[1]),
+      sharedPoseidonTrace([K, 0n], parties[0], tuples[0]),
+      sharedPoseidonTrace([0n, c], parties[1], tuples[1]),
     ])
     const clear = poseidonTrace([K, c])
     expect(mod(operator.output + voter.output)).toBe(clear.output)
@@ -38,10 +46,18 @@ describe('Poseidon S-box trace', () => {
         expect(mod(operator.sboxes[i][power] + voter.sboxes[i][power])).toBe(sbox[power])
       }
     })
-    // 4 rounds for the power tuples (r^2, r^3, r^4, r^5), then one opening per Poseidon round (8 full + 57 partial).
+    // Then one opening per Poseidon round (8 full + 57 partial).
     expect(channels[0].stats.messagesSent).toBe(4 + 65)
     // Neither party's shares are the clear values.
     expect(voter.output).not.toBe(clear.output)
     expect(operator.output).not.toBe(clear.output)
+  })
+
+  it('refuses power tuples made for another input count', async () => {
+    const curve = await loadBn128()
+    const [channel] = memoryChannelPair()
+    const party = new TestDealerArithmetic(0, channel, new TestTripleDealer(), curve)
+    const tuples = { inputs: 3, powers: [[], [], [], [], []] }
+    await expect(sharedPoseidonTrace([1n, 2n], party, tuples)).rejects.toThrow(/power tuples for 3 inputs, the hash has 2/)
   })
 })

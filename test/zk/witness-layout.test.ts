@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { Fr } from '../../src/crypto/field.js'
 import { memoryChannelPair } from '../../src/mpc/memory-channel.js'
 import { artifactsOf } from '../../src/zk/artifacts.js'
-import { sharedPoseidonTrace } from '../../src/zk/poseidon-trace.js'
+import { sharedPoseidonTrace, sharedPowerTuples } from '../../src/zk/poseidon-trace.js'
 import { WitnessEvaluator } from '../../src/zk/witness-evaluator.js'
-import { leafOpeningLayout, ownerOf, witnessShare } from '../../src/zk/witness-layout.js'
+import { knownShare, leafOpeningLayout, ownerOf, witnessShare } from '../../src/zk/witness-layout.js'
 import { loadBn128 } from '../../src/zk/zkey.js'
 import { TestDealerArithmetic, TestTripleDealer } from './helpers/test-dealer-arithmetic.js'
 import { clearWitness, randomLeafInputs, validInputs } from './helpers/leaf-opening.js'
@@ -23,12 +23,13 @@ async function sharedWitness(inputs: ReturnType<typeof validInputs>): Promise<bi
   )
   const { commitment, leaf, rho, index } = inputs.voter
   const { K, kappa } = inputs.operator
+  const [operatorPowers, voterPowers] = await Promise.all([operatorArithmetic, voterArithmetic].map((party) => sharedPowerTuples(party, 3)))
   const [operatorTrace, voterTrace] = await Promise.all([
-    sharedPoseidonTrace([K, 0n, 0n], operatorArithmetic),
-    sharedPoseidonTrace([0n, commitment, index], voterArithmetic),
+    sharedPoseidonTrace([K, 0n, 0n], operatorArithmetic, operatorPowers),
+    sharedPoseidonTrace([0n, commitment, index], voterArithmetic, voterPowers),
   ])
-  const operatorShare = witnessShare(layout, 'operator', { K, kappa }, operatorTrace)
-  const voterShare = witnessShare(layout, 'voter', { commitment, leaf, rho, index }, voterTrace)
+  const operatorShare = witnessShare(layout, 'operator', knownShare(layout, 'operator', { K, kappa }), operatorTrace)
+  const voterShare = witnessShare(layout, 'voter', knownShare(layout, 'voter', { commitment, leaf, rho, index }), voterTrace)
   return operatorShare.map((value, wire) => mod(value + voterShare[wire]))
 }
 
@@ -36,6 +37,27 @@ describe('leaf-opening witness layout', () => {
   it('recombined shares equal the witness snarkjs computes in the clear, wire for wire', async () => {
     const inputs = validInputs()
     expect(await sharedWitness(inputs)).toEqual(await clearWitness(inputs))
+  })
+
+  it('a known share holds the clear value of every wire its party knows, and 0 on the shared and the other party\'s', async () => {
+    const inputs = validInputs()
+    const layout = await leafOpeningLayout()
+    const clear = await clearWitness(inputs)
+    const { commitment, leaf, rho, index } = inputs.voter
+    const { K, kappa } = inputs.operator
+    const shares = { operator: knownShare(layout, 'operator', { K, kappa }), voter: knownShare(layout, 'voter', { commitment, leaf, rho, index }) }
+    const counts = { operator: 0, voter: 0 }
+    layout.forEach((source, wire) => {
+      const owner = ownerOf(source)
+      for (const party of ['operator', 'voter'] as const) {
+        const knows = owner === party || (owner === 'public' && party === 'operator')
+        expect(shares[party][wire]).toBe(knows ? clear[wire] : 0n)
+        if (knows) counts[party]++
+      }
+    })
+    // Each party knows a sizable part of the witness: its inputs and the S-boxes of its own hash.
+    expect(Math.min(counts.operator, counts.voter)).toBeGreaterThan(200)
+    expect(() => witnessShare(layout, 'voter', shares.voter.slice(1), { sboxes: [], output: 0n })).toThrow(/known share has/)
   })
 
   it('for a random leaf, recombined shares equal the clear evaluation of the same inputs', async () => {

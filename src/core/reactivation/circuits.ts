@@ -34,7 +34,7 @@ export function leafOpeningCircuit(): Promise<LeafOpeningCircuit> {
 /** Multiplications beside the coset product (one per domain point): r*s and (1-b)*mu. */
 const PROOF_EXTRA_MULTIPLICATIONS = 2
 /** Inputs of the shared hash H(K, c, i): the operator's K, the voter's c and i. */
-const SHARED_HASH_INPUTS = 3
+export const SHARED_HASH_INPUTS = 3
 
 /** Preprocessing per session: the proof's products, and the power tuples of H(K, c, i). */
 export function preprocessingPerSession(domainSize: number): { triples: number; squares: number } {

@@ -20,12 +20,18 @@ import { secureEquality } from '../../mpc/garbled/equality.js'
 import { agreeParameters, Party, type MpcSession } from '../../mpc/session.js'
 import { generateSquarePairs, generateTriples } from '../../mpc/triples.js'
 import { BeaverArithmetic, type Preprocessing } from '../../zk/beaver-arithmetic.js'
-import { proveCollaboratively, type CollaborativeProofShare } from '../../zk/collaborative-groth16.js'
-import { sharedPoseidonTrace } from '../../zk/poseidon-trace.js'
-import { ownerOf, witnessShare } from '../../zk/witness-layout.js'
+import {
+  precomputeWires,
+  proveCollaboratively,
+  wireDigest,
+  type CollaborativeProofShare,
+  type PrecomputedWires,
+} from '../../zk/collaborative-groth16.js'
+import { sharedPoseidonTrace, sharedPowerTuples, type PowerTuples } from '../../zk/poseidon-trace.js'
+import { knownShare, ownerOf, witnessShare } from '../../zk/witness-layout.js'
 import type { PublicParameters } from '../parameters.js'
 import type { VoterReactivation } from '../voter.js'
-import { preprocessingPerSession, type LeafOpeningCircuit } from './circuits.js'
+import { preprocessingPerSession, SHARED_HASH_INPUTS, type LeafOpeningCircuit } from './circuits.js'
 import { REACTIVATION_PROTOCOL } from './messages.js'
 import type { ReactivationPhase } from './options.js'
 
@@ -66,32 +72,77 @@ export async function agreeSession(
   return session
 }
 
-/** Input-independent preprocessing: the Beaver triples and square pairs of one session. */
-export async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit): Promise<Preprocessing> {
-  const counts = preprocessingPerSession(loaded.zkey.domainSize)
-  // The operator sends in every OT, so one base-OT set serves the triples, the square pairs,
-  // the garbled circuit's input labels and the bit conversion.
-  const options = { otSender: Party.operator } as const
-  const triples = await generateTriples(session, counts.triples, options)
-  const squares = await generateSquarePairs(session, counts.squares, options)
-  return { triples, squares }
+/**
+ * What a party makes before the online phase, which starts at the shared hash: the
+ * input-independent pool (Beaver triples, square pairs, the hash's power tuples), its known
+ * share (the wires it knows in clear) and the MSMs over those wires, which need no peer.
+ */
+export interface SessionPreprocessing {
+  pool: Preprocessing
+  hashPowers: PowerTuples
+  known: bigint[]
+  precomputed: PrecomputedWires
+}
+
+/**
+ * The preprocessing of one session. This party's MSMs run beside the exchanges (on the
+ * curve's worker threads); the operator's depend on K and kappa alone and are made once.
+ */
+export async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit, own: OwnInputs): Promise<SessionPreprocessing> {
+  const known = knownShare(loaded.layout, own.party, own.inputs)
+  const [precomputed, [pool, hashPowers]] = await Promise.all([
+    own.party === 'operator' ? operatorWires(loaded, known) : precomputeWires(loaded.zkey, known, ownWires(loaded, own.party)),
+    (async () => {
+      const counts = preprocessingPerSession(loaded.zkey.domainSize)
+      // The operator sends in every OT, so one base-OT set serves the triples, the square pairs,
+      // the garbled circuit's input labels and the bit conversion.
+      const options = { otSender: Party.operator } as const
+      const triples = await generateTriples(session, counts.triples, options)
+      const squares = await generateSquarePairs(session, counts.squares, options)
+      const pool = { triples, squares }
+      return [pool, await sharedPowerTuples(new BeaverArithmetic(session, pool), SHARED_HASH_INPUTS)] as const
+    })(),
+  ])
+  return { pool, hashPowers, known, precomputed }
+}
+
+/** The private wires a party knows in clear: its inputs and their hash (public inputs excluded). */
+function ownWires(loaded: LeafOpeningCircuit, party: OwnInputs['party']): boolean[] {
+  return loaded.layout.map((source, wire) => wire > loaded.zkey.nPublic && ownerOf(source) === party)
+}
+
+/** The operator's precomputed MSMs, for the last key they were made for. */
+let operatorCache: { digest: string; wires: Promise<PrecomputedWires> } | undefined
+
+function operatorWires(loaded: LeafOpeningCircuit, known: bigint[]): Promise<PrecomputedWires> {
+  const wires = ownWires(loaded, 'operator')
+  const digest = `${loaded.zkeyHash}/${wireDigest(loaded.zkey, known, wires)}`
+  if (operatorCache?.digest !== digest) {
+    const made = precomputeWires(loaded.zkey, known, wires)
+    operatorCache = { digest, wires: made }
+    // A failure is reported to the session that asked; the next one tries again.
+    made.catch(() => {
+      if (operatorCache?.wires === made) operatorCache = undefined
+    })
+  }
+  return operatorCache.wires
 }
 
 /** The 2PC after preprocessing, to this party's proof share; the same steps for both parties. */
 export async function jointlyProve(
   session: MpcSession,
   loaded: LeafOpeningCircuit,
-  preprocessing: Preprocessing,
+  preprocessing: SessionPreprocessing,
   own: OwnInputs,
   publicSignals: bigint[],
   onPhase: (phase: ReactivationPhase) => void,
 ): Promise<CollaborativeProofShare> {
-  const arithmetic = new BeaverArithmetic(session, preprocessing)
+  const arithmetic = new BeaverArithmetic(session, preprocessing.pool)
 
   onPhase('shared-hash')
   // H(K, c, i): the operator holds K, the voter holds c and i; each puts 0 for the other's inputs.
   const inputShares = own.party === 'operator' ? [own.inputs.K, 0n, 0n] : [0n, own.inputs.commitment, own.inputs.index]
-  const trace = await sharedPoseidonTrace(inputShares, arithmetic)
+  const trace = await sharedPoseidonTrace(inputShares, arithmetic, preprocessing.hashPowers)
 
   onPhase('validity-bit')
   // b = [H(K, c, i) == leaf] with H = h_O + h_V: the garbler inputs o = h_O, the evaluator
@@ -103,8 +154,13 @@ export async function jointlyProve(
   const validityBitShare = await xorBitToAdditive(session, bitShare)
 
   onPhase('proof')
-  const witness = witnessShare(loaded.layout, own.party, own.inputs, trace)
+  const witness = witnessShare(loaded.layout, own.party, preprocessing.known, trace)
   // A wire the other party owns is 0 in this party's share: its MSM points are left out.
   const heldWires = loaded.layout.map((source) => ownerOf(source) !== (own.party === 'operator' ? 'voter' : 'operator'))
-  return proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, { validityBitShare, publicSignals, heldWires })
+  return proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, {
+    validityBitShare,
+    publicSignals,
+    heldWires,
+    precomputed: preprocessing.precomputed,
+  })
 }

@@ -138,16 +138,10 @@ async function proveAndAccept(
 
   const session = await agreeSession(channel, Party.operator, { voter: voterNonce, operator: operatorNonce }, params, loaded, timeoutMs)
   onPhase('triples')
-  const preprocessing = await preprocess(session, loaded)
   const { K, kappa } = backend.leafKeySecrets()
-  const share = await jointlyProve(
-    session,
-    loaded,
-    preprocessing,
-    { party: 'operator', inputs: { K, kappa } },
-    [link, params.keyCommitment],
-    onPhase,
-  )
+  const own = { party: 'operator', inputs: { K, kappa } } as const
+  const preprocessing = await preprocess(session, loaded, own)
+  const share = await jointlyProve(session, loaded, preprocessing, own, [link, params.keyCommitment], onPhase)
 
   onPhase('submit')
   const sealed = await receiveExactly(channel, SEALED_SUBMISSION_BYTES, timeoutMs, 'sealed submission')

@@ -94,8 +94,9 @@ export async function voterSession(channel: Channel, prepared: PreparedReactivat
 
   const session = await agreeSession(channel, Party.voter, { voter: voterNonce, operator: reply.nonce }, params, loaded, timeoutMs)
   onPhase('triples')
-  const preprocessing = await preprocess(session, loaded)
-  const share = await jointlyProve(session, loaded, preprocessing, { party: 'voter', inputs: reactivation.leafOpening }, [reactivation.link, params.keyCommitment], onPhase)
+  const own = { party: 'voter', inputs: reactivation.leafOpening } as const
+  const preprocessing = await preprocess(session, loaded, own)
+  const share = await jointlyProve(session, loaded, preprocessing, own, [reactivation.link, params.keyCommitment], onPhase)
 
   onPhase('submit')
   await channel.send(sealSubmission(params.operatorPublicKey, { cShare: share.piCShare, newPublicKey: prepared.newPublicKey }))

@@ -12,6 +12,7 @@ import {
   combineProofShares,
   proveCollaboratively,
   type CollaborativeProofShare,
+  type CollaborativeProverOptions,
 } from '../../../src/zk/collaborative-groth16.js'
 import type { ParsedR1cs } from '../../../src/zk/r1cs.js'
 import type { PointVectors, ShareArithmetic } from '../../../src/zk/share-arithmetic.js'
@@ -119,6 +120,9 @@ export interface TestDealerRun {
 }
 
 /** TEST ONLY: both parties prove concurrently; party 0 plays the operator and recombines. */
+/** Per-party prover options beside the shares: the held-wire mask and precomputed MSMs. */
+export type ProverExtras = Pick<CollaborativeProverOptions, 'heldWires' | 'precomputed'>
+
 export async function proveWithTestDealer(
   curve: Bn128,
   zkey: ParsedZkey,
@@ -127,7 +131,7 @@ export async function proveWithTestDealer(
   validityBitShares: [bigint, bigint],
   publicSignals: bigint[],
   random?: [RandomSource, RandomSource],
-  heldWires?: [boolean[], boolean[]],
+  perParty?: [ProverExtras, ProverExtras],
 ): Promise<TestDealerRun> {
   const channels = memoryChannelPair()
   const dealer = new TestTripleDealer()
@@ -137,7 +141,7 @@ export async function proveWithTestDealer(
       proveCollaboratively(zkey, r1cs, witnessShares[party], arithmetic, {
         validityBitShare: validityBitShares[party],
         publicSignals,
-        heldWires: heldWires?.[party],
+        ...perParty?.[party],
       }),
     ),
   )) as [CollaborativeProofShare, CollaborativeProofShare]
