@@ -5,9 +5,10 @@ export type ReactivationPhase = 'handshake' | 'triples' | 'shared-hash' | 'valid
 
 /**
  * Whether the voter's secret inputs (c, leaf, rho, i and their shares) enter the session
- * from this phase on. The handshake agrees on parameters and the triples are preprocessing,
- * independent of any input; from the shared hash on, every message the voter sends, and
- * whether and where it stops, may depend on them.
+ * from this phase on. The handshake agrees on parameters and the triples are preprocessing:
+ * no message depends on an input (the voter's local MSMs over its own wires run beside them
+ * and send nothing); from the shared hash on, every message the voter sends, and whether and
+ * where it stops, may depend on them.
  */
 export function usesVoterInputs(phase: ReactivationPhase): boolean {
   return phase !== 'handshake' && phase !== 'triples'
