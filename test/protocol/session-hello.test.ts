@@ -82,6 +82,8 @@ describe('the reactivation hello', () => {
         return { ...(await admit()), newKeyHash: 0n, root: 0n }
       },
       publicParameters: () => params,
+      // The operator's inputs enter its preprocessing (its MSMs over the wires it knows).
+      leafKeySecrets: () => ({ K: 5n, kappa: 7n }),
     } as unknown as Operator
     return { operator, asked }
   }
