@@ -6,7 +6,9 @@ import { promisify } from 'node:util'
 import * as snarkjs from 'snarkjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Fr, randomFieldElement } from '../../src/crypto/field.js'
-import { CollaborativeProverError, combineProofShares, precomputeWires } from '../../src/zk/collaborative-groth16.js'
+import { CollaborativeProverError, combineProofShares, precomputeWires, proveCollaboratively } from '../../src/zk/collaborative-groth16.js'
+import { PlainArithmetic } from '../../src/zk/plain-arithmetic.js'
+import type { PointVectors } from '../../src/zk/share-arithmetic.js'
 import { releaseProverThreads, type ProofWithSignals } from '../../src/zk/groth16.js'
 import { readR1cs, type ParsedR1cs } from '../../src/zk/r1cs.js'
 import { WitnessEvaluator } from '../../src/zk/witness-evaluator.js'
@@ -131,6 +133,36 @@ describe('collaborative Groth16 (test dealer arithmetic)', () => {
     // The prover sets w[0] and the public inputs itself, so they cannot be precomputed.
     await expect(precomputeWires(zkey, shares[0], marks[0].map((mark, wire) => mark || wire === 1))).rejects.toThrow(/never precomputed/)
     await expect(precomputeWires(zkey, shares[0].slice(1), marks[0])).rejects.toThrow(/values and/)
+    await expect(precomputeWires(zkey, shares[0], marks[0].slice(1))).rejects.toThrow(/values and/)
+  })
+
+  it('refuses an opening from its driver with a point too many or one that is not on the curve', async () => {
+    const inputs = validInputs()
+    const witness = await clearWitness(inputs)
+    const { G1, G2 } = curve
+    const notOnCurve = (point: Uint8Array) => {
+      const changed = Uint8Array.from(point)
+      changed[0] ^= 1
+      return changed
+    }
+    /** The plain driver with its point opening changed by `tamper`. */
+    const tampered = (tamper: (opened: PointVectors) => PointVectors) =>
+      new (class extends PlainArithmetic {
+        override async openPoints(g1: Uint8Array[], g2: Uint8Array[]): Promise<PointVectors> {
+          return tamper(await super.openPoints(g1, g2))
+        }
+      })()
+    const prove = (tamper: (opened: PointVectors) => PointVectors) =>
+      proveCollaboratively(zkey, r1cs, witness, tampered(tamper), { validityBitShare: 1n, publicSignals: publicSignalsOf(inputs) })
+    expect((await prove((opened) => opened)).piA).toHaveLength(64)
+    const cases: Array<(opened: PointVectors) => PointVectors> = [
+      ({ g1, g2 }) => ({ g1: [...g1, G1.toAffine(G1.g)], g2 }),
+      ({ g1, g2 }) => ({ g1, g2: [...g2, G2.toAffine(G2.g)] }),
+      ({ g1, g2 }) => ({ g1: [g1[0], notOnCurve(g1[1])], g2 }),
+      ({ g1, g2 }) => ({ g1: [notOnCurve(g1[0]), g1[1]], g2 }),
+      ({ g1, g2 }) => ({ g1, g2: [notOnCurve(g2[0])] }),
+    ]
+    for (const tamper of cases) await expect(prove(tamper)).rejects.toThrow(/opened points are not valid/)
   })
 
   it('with b = 0 the proof fails and its C is fresh each run', async () => {
