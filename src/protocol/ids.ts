@@ -62,10 +62,10 @@ const MiB = 1024 * KiB
  * link. The whole session is that plus the 10 s the client waits for its reply (its step
  * timeout): past 15 s nobody is listening for the answer. A message stream may carry more
  * requests in that time (src/protocol/message.ts), under the same deadlines: its client
- * takes it for a new one only while the answer is sure to come before the 15 s. They take milliseconds when
- * honest, so 8 at once from one address (a NAT) is already many; 2 per peer ID lets a retry
- * overlap a closing session, and stays below the 4 streams a connection may open so that the
- * extra streams get a typed refusal instead of a reset from the muxer.
+ * takes it for a new one only while the answer is sure to come before the 15 s. They take
+ * milliseconds when honest, so 8 at once from one address (a NAT) is already many; 2 per
+ * peer ID lets a retry overlap a closing session, and stays below the 4 streams a connection
+ * may open so that the extra streams get a typed refusal instead of a reset from the muxer.
  */
 const oneShot = {
   stepTimeoutMs: 10_000,

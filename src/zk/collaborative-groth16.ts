@@ -128,16 +128,8 @@ export async function proveCollaboratively(
     throw new CollaborativeProverError('the precomputed wires were made for other values')
   }
   const held = heldWireIndices(zkey, party, options.heldWires).filter((wire) => precomputed?.wires[wire] !== true)
-  const heldPrivate = held.filter((wire) => wire > zkey.nPublic)
-  const heldBytes = fieldElementsToBytesLE(held.map((wire) => w[wire]))
-  // The held public wires come first, so the private ones are the tail of the same bytes.
-  const heldPrivateBytes = heldBytes.subarray((held.length - heldPrivate.length) * Fr.BYTES)
-  const g1Bytes = G1.F.n8 * 2
-  const [aMsm, b1Msm, b2Msm, cMsm, hMsm] = await Promise.all([
-    G1.multiExpAffine(pointsAt(zkey.pointsA, g1Bytes, held), heldBytes),
-    G1.multiExpAffine(pointsAt(zkey.pointsB1, g1Bytes, held), heldBytes),
-    G2.multiExpAffine(pointsAt(zkey.pointsB2, G2.F.n8 * 2, held), heldBytes),
-    G1.multiExpAffine(pointsAt(zkey.pointsC, g1Bytes, heldPrivate.map((wire) => wire - zkey.nPublic - 1)), heldPrivateBytes),
+  const [[aMsm, b1Msm, b2Msm, cMsm], hMsm] = await Promise.all([
+    wireMsms(curve, zkey, held, w),
     G1.multiExpAffine(zkey.pointsH, fieldElementsToBytesLE(hCoset)),
   ])
   const times = (group: typeof G1, point: Uint8Array, scalar: bigint) => group.timesFr(point, curve.Fr.e(scalar))
@@ -181,17 +173,29 @@ export async function precomputeWires(zkey: ParsedZkey, share: readonly bigint[]
   if (wires.slice(0, zkey.nPublic + 1).some(Boolean)) {
     throw new CollaborativeProverError('w[0] and the public inputs are never precomputed: the prover sets them')
   }
-  const { G1, G2 } = await loadBn128()
-  const indices = wires.flatMap((marked, wire) => (marked ? [wire] : []))
-  const scalars = fieldElementsToBytesLE(indices.map((wire) => Fr.create(share[wire])))
+  const curve = await loadBn128()
+  const { G1, G2 } = curve
+  const [a, b1, b2, c] = await wireMsms(curve, zkey, wires.flatMap((marked, wire) => (marked ? [wire] : [])), share)
+  return { wires, digest: wireDigest(zkey, share, wires), a: G1.toAffine(a), b1: G1.toAffine(b1), b2: G2.toAffine(b2), c: G1.toAffine(c) }
+}
+
+/**
+ * The A, B1 and B2 MSMs of `values` over the wires at `indices` (ascending), and the C MSM
+ * over the private ones among them: C has points for the private wires only.
+ */
+function wireMsms(curve: Bn128, zkey: ParsedZkey, indices: readonly number[], values: readonly bigint[]): Promise<Uint8Array[]> {
+  const { G1, G2 } = curve
+  const privateIndices = indices.filter((wire) => wire > zkey.nPublic)
+  const scalars = fieldElementsToBytesLE(indices.map((wire) => Fr.create(values[wire])))
+  // The public wires come first, so the private ones' scalars are the tail of the same bytes.
+  const privateScalars = scalars.subarray((indices.length - privateIndices.length) * Fr.BYTES)
   const g1Bytes = G1.F.n8 * 2
-  const [a, b1, b2, c] = await Promise.all([
+  return Promise.all([
     G1.multiExpAffine(pointsAt(zkey.pointsA, g1Bytes, indices), scalars),
     G1.multiExpAffine(pointsAt(zkey.pointsB1, g1Bytes, indices), scalars),
     G2.multiExpAffine(pointsAt(zkey.pointsB2, G2.F.n8 * 2, indices), scalars),
-    G1.multiExpAffine(pointsAt(zkey.pointsC, g1Bytes, indices.map((wire) => wire - zkey.nPublic - 1)), scalars),
+    G1.multiExpAffine(pointsAt(zkey.pointsC, g1Bytes, privateIndices.map((wire) => wire - zkey.nPublic - 1)), privateScalars),
   ])
-  return { wires, digest: wireDigest(zkey, share, wires), a: G1.toAffine(a), b1: G1.toAffine(b1), b2: G2.toAffine(b2), c: G1.toAffine(c) }
 }
 
 /** SHA-256 of the marked wires' indices and values: what precomputed MSMs were made for. */
