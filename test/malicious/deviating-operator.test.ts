@@ -37,6 +37,7 @@ import { runVoterSession } from '../../src/protocol/reactivate.js'
 import { releaseProverThreads, verifyProof } from '../../src/zk/groth16.js'
 import { loadBn128 } from '../../src/zk/zkey.js'
 import { prepareAgainst, temporaryDirectory } from '../operator/helpers.js'
+import { corruptingChannel } from './helpers/corrupting-channel.js'
 
 /** The key commitment the deviating operator's prover puts in the public wires, when set. */
 const publicWires = vi.hoisted(() => ({ keyCommitment: undefined as bigint | undefined }))
@@ -63,27 +64,17 @@ interface FrameStrategy {
 /** The operator's channel: every received frame's phase, tag and length noted, one sent frame changed. */
 function deviatingChannel(channel: Channel, strategy: FrameStrategy | undefined, phase: () => ReactivationPhase) {
   const received: string[] = []
-  const wrapper = {
-    corrupted: false,
-    received,
-    stats: channel.stats,
-    close: () => channel.close(),
-    receive: async (options?: { timeoutMs?: number; maxBytes?: number }) => {
-      const frame = await channel.receive(options)
+  const deviating = corruptingChannel(channel, {
+    tag: strategy?.tag ?? -1,
+    corrupt: (frame) => strategy?.corrupt(frame),
+    armed: () => strategy !== undefined && reached(phase(), strategy.from),
+    onReceive: (frame) => {
       // MPC frames start with their tag; the hello and the sealed submission are opaque bytes.
       const inMpc = phase() !== 'handshake' && phase() !== 'submit'
       received.push(inMpc ? `${phase()} ${frame[0]}:${frame.length}` : `${phase()} ${frame.length}`)
-      return frame
     },
-    send: (message: Uint8Array) => {
-      if (strategy === undefined || wrapper.corrupted || message[0] !== strategy.tag || !reached(phase(), strategy.from)) return channel.send(message)
-      wrapper.corrupted = true
-      const changed = Uint8Array.from(message)
-      strategy.corrupt(changed)
-      return channel.send(changed)
-    },
-  }
-  return wrapper
+  })
+  return Object.assign(deviating, { received })
 }
 
 const PHASES: ReactivationPhase[] = ['handshake', 'triples', 'shared-hash', 'validity-bit', 'proof', 'submit']

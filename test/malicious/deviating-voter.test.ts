@@ -22,6 +22,7 @@ import { MessageTag } from '../../src/mpc/session.js'
 import { runVoterSession } from '../../src/protocol/reactivate.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
 import { prepareAgainst, temporaryDirectory } from '../operator/helpers.js'
+import { corruptingChannel } from './helpers/corrupting-channel.js'
 
 /** The C* share the voter seals, replaced when a strategy says so (the voter's own code seals it). */
 const sealing = vi.hoisted(() => ({ replacement: undefined as Uint8Array | undefined, last: undefined as Uint8Array | undefined }))
@@ -44,20 +45,12 @@ afterAll(() => releaseProverThreads())
  * point's encoding changes in its last coordinate.
  */
 function corruptingFirst(channel: Channel, tag: number): Channel & { corrupted: boolean } {
-  const wrapper = {
-    corrupted: false,
-    stats: channel.stats,
-    close: () => channel.close(),
-    receive: (options?: { timeoutMs?: number; maxBytes?: number }) => channel.receive(options),
-    send: (message: Uint8Array) => {
-      if (wrapper.corrupted || message[0] !== tag) return channel.send(message)
-      wrapper.corrupted = true
-      const changed = Uint8Array.from(message)
-      changed[changed.length - 1] ^= 1
-      return channel.send(changed)
+  return corruptingChannel(channel, {
+    tag,
+    corrupt: (frame) => {
+      frame[frame.length - 1] ^= 1
     },
-  }
-  return wrapper
+  })
 }
 
 type Outcome = { aborted: true; code: string } | { aborted: false; activated: boolean }
