@@ -34,8 +34,15 @@ import { loadBn128, type Bn128, type ParsedZkey } from './zkey.js'
 export interface CollaborativeProverOptions {
   /** This party's additive share of the validity bit b in {0, 1}; b = 0 turns C into junk. */
   readonly validityBitShare: bigint
-  /** w[1..nPublic], known to both parties; party 0 puts them in its share, party 1 zeros. */
+  /** w[1..nPublic], known to both parties; `publicParty` puts them in its share, the other zeros. */
   readonly publicSignals: bigint[]
+  /**
+   * The party whose share carries the constants: w[0] = 1, the public inputs, alpha1, beta1
+   * and beta2. Default 0. The reactivation gives them to the voter, so that the operator's
+   * share of pi_a has no part on a public wire's point and the proof is of the statement the
+   * voter put in (share-representation.ts).
+   */
+  readonly publicParty?: 0 | 1
   /**
    * The private wires (past w[nPublic]) whose share this party may hold as nonzero, from a
    * layout both parties know (for the reactivation, who owns each wire:
@@ -72,6 +79,11 @@ export interface CollaborativeProofShare {
   /** This party's share of C* = C + (1 - b) * mu * G1, G1 affine. */
   readonly piCShare: Uint8Array
   readonly publicSignals: bigint[]
+  /**
+   * This party's share of pi_a as it went into the opening (G1 affine), and its share of r:
+   * with its witness share, what that share is made of, for share-representation.ts.
+   */
+  readonly aShare: { readonly point: Uint8Array; readonly r: bigint }
 }
 
 export class CollaborativeProverError extends MaciAnonError {
@@ -82,8 +94,9 @@ export class CollaborativeProverError extends MaciAnonError {
 
 /**
  * This party's half of the proof. `witnessShare` is its additive share of every wire; the
- * shares of w[0] and of the public inputs are ignored and replaced by the known values (party
- * 0) or zeros (party 1). Two rounds with the peer: one `multiply`, one `openPoints`.
+ * shares of w[0] and of the public inputs are ignored and replaced by the known values (at
+ * `publicParty`) or zeros (at the other). Two rounds with the peer: one `multiply`, one
+ * `openPoints`.
  */
 export async function proveCollaboratively(
   zkey: ParsedZkey,
@@ -102,21 +115,19 @@ export async function proveCollaboratively(
   const curve = await loadBn128()
   if (curve.q !== zkey.q || curve.r !== zkey.r) throw new CollaborativeProverError('the key is not over BN254')
   const { G1, G2 } = curve
-  const party = arithmetic.party
+  const holdsConstants = arithmetic.party === (options.publicParty ?? 0)
 
   const w = witnessShare.map((value, wire) => {
     if (wire > zkey.nPublic) return Fr.create(value)
-    if (party === 1) return 0n
+    if (!holdsConstants) return 0n
     return wire === 0 ? 1n : Fr.create(options.publicSignals[wire - 1])
   })
 
-  const [aBase, bBase] = evaluateAB(zkey, w)
-  const cBase = evaluateC(r1cs, w, zkey.domainSize)
-  const [aCoset, bCoset, cCoset] = await Promise.all([aBase, bBase, cBase].map((values) => toOddCoset(curve, zkey.power, values)))
+  const [aCoset, bCoset, cCoset] = await cosetEvaluations(curve, zkey, r1cs, w)
 
   const [r, s, mu] = arithmetic.randomScalars(3).map((value) => Fr.create(value))
   const validityBitShare = Fr.create(options.validityBitShare)
-  const oneMinusB = party === 0 ? Fr.sub(1n, validityBitShare) : Fr.neg(validityBitShare)
+  const oneMinusB = arithmetic.party === 0 ? Fr.sub(1n, validityBitShare) : Fr.neg(validityBitShare)
   const products = await arithmetic.multiply([...aCoset, r, oneMinusB], [...bCoset, s, mu])
   if (products.length !== zkey.domainSize + 2) throw new CollaborativeProverError('multiply returned the wrong number of shares')
   const hCoset = aCoset.map((_, i) => Fr.create(products[i] - cCoset[i]))
@@ -127,7 +138,7 @@ export async function proveCollaboratively(
   if (precomputed !== undefined && wireDigest(zkey, witnessShare, precomputed.wires) !== precomputed.digest) {
     throw new CollaborativeProverError('the precomputed wires were made for other values')
   }
-  const held = heldWireIndices(zkey, party, options.heldWires).filter((wire) => precomputed?.wires[wire] !== true)
+  const held = heldWireIndices(zkey, holdsConstants, options.heldWires).filter((wire) => precomputed?.wires[wire] !== true)
   const [[aMsm, b1Msm, b2Msm, cMsm], hMsm] = await Promise.all([
     wireMsms(curve, zkey, held, w),
     G1.multiExpAffine(zkey.pointsH, fieldElementsToBytesLE(hCoset)),
@@ -137,13 +148,14 @@ export async function proveCollaboratively(
   let aShare = G1.add(G1.add(aMsm, before.a), times(G1, zkey.delta1, r))
   let b1Share = G1.add(G1.add(b1Msm, before.b1), times(G1, zkey.delta1, s))
   let b2Share = G2.add(G2.add(b2Msm, before.b2), times(G2, zkey.delta2, s))
-  if (party === 0) {
+  if (holdsConstants) {
     aShare = G1.add(aShare, zkey.alpha1)
     b1Share = G1.add(b1Share, zkey.beta1)
     b2Share = G2.add(b2Share, zkey.beta2)
   }
 
-  const opened = await arithmetic.openPoints([G1.toAffine(aShare), G1.toAffine(b1Share)], [G2.toAffine(b2Share)])
+  const aShareAffine = G1.toAffine(aShare)
+  const opened = await arithmetic.openPoints([aShareAffine, G1.toAffine(b1Share)], [G2.toAffine(b2Share)])
   const [piA, piB1] = opened.g1
   const [piB] = opened.g2
   if (opened.g1.length !== 2 || opened.g2.length !== 1 || ![piA, piB1].every((p) => G1.isValid(p)) || !G2.isValid(piB)) {
@@ -159,6 +171,7 @@ export async function proveCollaboratively(
     piB: G2.toAffine(piB),
     piCShare: G1.toAffine(cShare),
     publicSignals: options.publicSignals.map((value) => Fr.create(value)),
+    aShare: { point: aShareAffine, r },
   }
 }
 
@@ -208,16 +221,16 @@ export function wireDigest(zkey: ParsedZkey, share: readonly bigint[], wires: re
 }
 
 /**
- * The wires this party's MSMs run over: w[0] and the public inputs at party 0 (zeros at
- * party 1), then the private wires `heldWires` marks (all when unset).
+ * The wires this party's MSMs run over: w[0] and the public inputs when it holds the
+ * constants (zeros otherwise), then the private wires `heldWires` marks (all when unset).
  */
-function heldWireIndices(zkey: ParsedZkey, party: number, heldWires: readonly boolean[] | undefined): number[] {
+function heldWireIndices(zkey: ParsedZkey, holdsConstants: boolean, heldWires: readonly boolean[] | undefined): number[] {
   if (heldWires !== undefined && heldWires.length !== zkey.nVars) {
     throw new CollaborativeProverError(`held-wire mask has ${heldWires.length} wires, the key ${zkey.nVars}`)
   }
   const wires: number[] = []
   for (let wire = 0; wire < zkey.nVars; wire++) {
-    const held = wire <= zkey.nPublic ? party === 0 : heldWires === undefined || heldWires[wire]
+    const held = wire <= zkey.nPublic ? holdsConstants : heldWires === undefined || heldWires[wire]
     if (held) wires.push(wire)
   }
   return wires
@@ -299,6 +312,16 @@ function assertMatchingCircuit(zkey: ParsedZkey, r1cs: ParsedR1cs): void {
   if (!consistent || zkey.coefficients.slice(k).some((c) => c.constraint < r1cs.nConstraints || c.matrix !== 0)) {
     throw new CollaborativeProverError('the .zkey A/B coefficients do not match the .r1cs')
   }
+}
+
+/**
+ * a = A*w, b = B*w and c = C*w on the odd coset, for a full witness or a share of one: the
+ * evaluations the coset product multiplies.
+ */
+export async function cosetEvaluations(curve: Bn128, zkey: ParsedZkey, r1cs: ParsedR1cs, w: bigint[]): Promise<bigint[][]> {
+  const [aBase, bBase] = evaluateAB(zkey, w)
+  const cBase = evaluateC(r1cs, w, zkey.domainSize)
+  return Promise.all([aBase, bBase, cBase].map((values) => toOddCoset(curve, zkey.power, values)))
 }
 
 /** a = A*w and b = B*w on the base domain, from the .zkey coefficients (public rows included). */

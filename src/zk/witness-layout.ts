@@ -154,7 +154,8 @@ async function deriveLayout(): Promise<WireSource[]> {
 /**
  * The part of one party's additive share it knows before the 2PC: wires it knows in clear
  * get their value, every other wire 0 (the other party's, and the shared ones that the 2PC
- * computes). The constant wire belongs to the operator (party 0).
+ * computes). The constant wire is in the voter's share: the voter holds the proof's
+ * constants (joint-proof.ts).
  */
 export function knownShare(layout: readonly WireSource[], party: Party, own: VoterInputs | OperatorInputs): bigint[] {
   const ownTrace =
@@ -164,7 +165,7 @@ export function knownShare(layout: readonly WireSource[], party: Party, own: Vot
   const ownHash: HashName = party === 'voter' ? 'link' : 'keyCommitment'
   const ownInputs: Partial<Record<InputName, bigint>> = { ...own, [ownHash]: ownTrace.output }
   return layout.map((source) => {
-    if (source.kind === 'one') return party === 'operator' ? 1n : 0n
+    if (source.kind === 'one') return party === 'voter' ? 1n : 0n
     if (ownerOf(source) !== party) return 0n
     const base = source.kind === 'input' ? (ownInputs[source.name] as bigint) : ownTrace.sboxes[source.index][source.power]
     return Fr.create(base + source.offset)

@@ -50,7 +50,7 @@ describe('leaf-opening witness layout', () => {
     layout.forEach((source, wire) => {
       const owner = ownerOf(source)
       for (const party of ['operator', 'voter'] as const) {
-        const knows = owner === party || (owner === 'public' && party === 'operator')
+        const knows = owner === party || (owner === 'public' && party === 'voter')
         expect(shares[party][wire]).toBe(knows ? clear[wire] : 0n)
         if (knows) counts[party]++
       }
