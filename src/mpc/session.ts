@@ -55,6 +55,7 @@ export const MessageTag = {
   openedPoints: 9,
   otExtensionChallenge: 10,
   otExtensionCheck: 11,
+  shareRepresentation: 12,
 } as const
 export type MessageTag = (typeof MessageTag)[keyof typeof MessageTag]
 
