@@ -23,7 +23,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { randomFieldElement } from '../../src/crypto/field.js'
+import { Fr, randomFieldElement } from '../../src/crypto/field.js'
 import { generateKeypair } from '../../src/crypto/keys.js'
 import { poseidon } from '../../src/crypto/poseidon.js'
 import { makeDeactivation, type Deactivation } from '../../src/core/voter.js'
@@ -48,6 +48,26 @@ vi.mock('../../src/core/reactivation/joint-proof.js', async (importOriginal) => 
     jointlyProve: (...[session, loaded, preprocessing, own, signals, onPhase]: Parameters<typeof original.jointlyProve>) => {
       const substitute = own.party === 'operator' ? publicWires.keyCommitment : undefined
       return original.jointlyProve(session, loaded, preprocessing, own, substitute === undefined ? signals : [signals[0], substitute], onPhase)
+    },
+  }
+})
+
+/**
+ * When set, the operator's prover computes with its own share of the KC wire (w[2]) at
+ * `delta` (helpers/public-wire-shift.ts): the adaptive form of the planted-leaf attack.
+ */
+const ownKcShare = vi.hoisted(() => ({ how: undefined as { delta: bigint; openedA: boolean; piAAfter: boolean } | undefined }))
+vi.mock('../../src/zk/collaborative-groth16.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/zk/collaborative-groth16.js')>()
+  return {
+    ...original,
+    proveCollaboratively: async (...[zkey, r1cs, witness, arithmetic, options]: Parameters<typeof original.proveCollaboratively>) => {
+      const how = arithmetic.party === 0 ? ownKcShare.how : undefined
+      if (how === undefined) return original.proveCollaboratively(zkey, r1cs, witness, arithmetic, options)
+      const { shiftingArithmetic, withShiftedPiA } = await import('./helpers/public-wire-shift.js')
+      const shift = { wire: 2, delta: how.delta, openedA: how.openedA }
+      const share = await original.proveCollaboratively(zkey, r1cs, witness, await shiftingArithmetic(arithmetic, zkey, r1cs, shift), options)
+      return how.piAAfter ? withShiftedPiA(share, zkey, shift) : share
     },
   }
 })
@@ -91,6 +111,8 @@ interface OperatorView {
   received: string[]
   corrupted: boolean
   outcome: { aborted: string } | { verifies: boolean }
+  /** Not the operator's: which check of the voter stopped the session, for the test to name the cause. */
+  voterCheck?: string
 }
 
 type Voter = 'real' | 'otherReal' | 'randomLeaf'
@@ -120,12 +142,15 @@ describe('an operator that deviates in the 2PC: its view is the same in kind wha
     const [operatorChannel, voterChannel] = memoryChannelPair({ timeoutMs: 60_000 })
     let phase: ReactivationPhase = 'handshake'
     const deviating = deviatingChannel(operatorChannel, strategy, () => phase)
-    const prepared = prepareAgainst(operator, voter.deactivation.secret, voter.index)
+    const prepared = prepareAgainst(backend, voter.deactivation.secret, voter.index)
     const [served, answered] = await Promise.allSettled([
       serveReactivation(deviating, backend, { onPhase: (next) => (phase = next) }).finally(() => operatorChannel.close()),
       runVoterSession(voterChannel, prepared).finally(() => voterChannel.close()),
     ])
-    if (served.status === 'rejected') return { received: deviating.received, corrupted: deviating.corrupted, outcome: { aborted: String((served.reason as { code?: string }).code) } }
+    if (served.status === 'rejected') {
+      const voterCheck = answered.status === 'rejected' ? (answered.reason as { check?: string }).check : undefined
+      return { received: deviating.received, corrupted: deviating.corrupted, outcome: { aborted: String((served.reason as { code?: string }).code) }, voterCheck }
+    }
     // The voter ends with the same acknowledgement whatever the operator did.
     expect(answered.status).toBe('fulfilled')
     const record = await operator.reactivationRecord(served.value.attempt)
@@ -153,7 +178,7 @@ describe('an operator that deviates in the 2PC: its view is the same in kind wha
     await Operator.initialize(`${temp.path}/operator`)
     operator = await Operator.open(`${temp.path}/operator`)
     // Every set is deactivated before any session, so that the anonymity sets and roots are settled.
-    for (let set = 0; set < 7; set++) pending.push(await threeVoters())
+    for (let set = 0; set < 10; set++) pending.push(await threeVoters())
   })
   afterAll(async () => {
     await operator.close()
@@ -180,10 +205,13 @@ describe('an operator that deviates in the 2PC: its view is the same in kind wha
     failsForAll(await viewsOf({ tag: MessageTag.openedShares, from: 'shared-hash', corrupt: (frame) => nudge(frame, 0) }))
   })
 
-  it("an opening of the proof's points (its pi_a share swapped for another valid point): a failed proof for every voter", async () => {
+  it("an opening of the proof's points (its pi_a share swapped for another valid point): every voter stops at the pi_a share check", async () => {
     const { G1 } = await loadBn128()
     const generator = G1.toAffine(G1.g)
-    failsForAll(await viewsOf({ tag: MessageTag.openedPoints, from: 'proof', corrupt: (frame) => frame.set(generator, 1) }))
+    const views = await viewsOf({ tag: MessageTag.openedPoints, from: 'proof', corrupt: (frame) => frame.set(generator, 1) })
+    // The voter refuses before its C* share leaves: the operator sees the stream close in the proof phase.
+    for (const voter of VOTERS) expect(views[voter]).toMatchObject({ outcome: { aborted: 'CLOSED' }, voterCheck: 'A_SHARE_REPRESENTATION' })
+    expect(views.real.received.at(-1)).toMatch(/^proof /)
   })
 
   it('a session run with another key K\', kappa\' and KC\' = H(K\', kappa\') in the public wires: junk against KC\' for every voter', async () => {
@@ -196,6 +224,42 @@ describe('an operator that deviates in the 2PC: its view is the same in kind wha
     } finally {
       publicWires.keyCommitment = undefined
     }
+  })
+
+  /**
+   * A leaf planted under a second key K_t. The operator's own key plays K_t: the real leaves
+   * of this tree are under it. The voters are told another KC, the "published" one of a key
+   * whose leaves the operator would give everyone else, and the operator runs the session
+   * with K_t and checks the proof against KC_t; `how` adds its own share of the KC wire.
+   */
+  async function plantedLeafViews(how?: { openedA: boolean; piAAfter: boolean }): Promise<Record<Voter, OperatorView>> {
+    const planted = operator.publicParameters().keyCommitment
+    const published = { ...operator.publicParameters(), keyCommitment: randomFieldElement() }
+    const backend = Object.assign(Object.create(operator) as Operator, { publicParameters: () => published })
+    publicWires.keyCommitment = planted
+    ownKcShare.how = how === undefined ? undefined : { ...how, delta: Fr.sub(planted, published.keyCommitment) }
+    try {
+      return await viewsOf(undefined, backend)
+    } finally {
+      publicWires.keyCommitment = undefined
+      ownKcShare.how = undefined
+    }
+  }
+
+  it('a leaf planted under a second key: a session run with that key and its KC in the public wires is junk for the voters it was planted for', async () => {
+    // Before the voter held the public wires, the two voters with leaves under K_t got a
+    // proof that verified against KC_t and the random leaf did not: the session named its voter.
+    failsForAll(await plantedLeafViews())
+  })
+
+  it('a planted leaf, the operator computing with its own share of the KC wire, the opened pi_a share included: every voter stops at the pi_a share check', async () => {
+    // With the voter's check skipped this shift gives a proof of KC_t (public-wire-shift.test.ts).
+    const views = await plantedLeafViews({ openedA: true, piAAfter: false })
+    for (const voter of VOTERS) expect(views[voter]).toMatchObject({ outcome: { aborted: 'CLOSED' }, voterCheck: 'A_SHARE_REPRESENTATION' })
+  })
+
+  it('a planted leaf, the operator computing with its own share of the KC wire but an honest pi_a opening, pi_a moved afterwards: junk for every voter', async () => {
+    failsForAll(await plantedLeafViews({ openedA: false, piAAfter: true }))
   })
 
   it('one garbled table row changed: nobody aborts, and the random leaf still fails', async () => {

@@ -17,7 +17,7 @@ import { publicKeyToString } from '../../crypto/keys.js'
 import type { Channel } from '../../mpc/channel.js'
 import { xorBitToAdditive } from '../../mpc/convert.js'
 import { secureEquality } from '../../mpc/garbled/equality.js'
-import { agreeParameters, Party, type MpcSession } from '../../mpc/session.js'
+import { agreeParameters, Party, receive, send, type MpcSession } from '../../mpc/session.js'
 import { generateSquarePairs, generateTriples } from '../../mpc/triples.js'
 import { BeaverArithmetic, type Preprocessing } from '../../zk/beaver-arithmetic.js'
 import {
@@ -28,6 +28,13 @@ import {
   type PrecomputedWires,
 } from '../../zk/collaborative-groth16.js'
 import { sharedPoseidonTrace, sharedPowerTuples, type PowerTuples } from '../../zk/poseidon-trace.js'
+import {
+  commitRepresentation,
+  proveRepresentation,
+  representationProof,
+  verifyPeerAShare,
+  type RepresentationCommitment,
+} from '../../zk/share-representation.js'
 import { knownShare, ownerOf, witnessShare } from '../../zk/witness-layout.js'
 import type { PublicParameters } from '../parameters.js'
 import type { VoterReactivation } from '../voter.js'
@@ -75,13 +82,16 @@ export async function agreeSession(
 /**
  * What a party makes before the online phase, which starts at the shared hash: the
  * input-independent pool (Beaver triples, square pairs, the hash's power tuples), its known
- * share (the wires it knows in clear) and the MSMs over those wires, which need no peer.
+ * share (the wires it knows in clear) and the MSMs over those wires, which need no peer;
+ * for the operator also the commitment of its pi_a share proof.
  */
 export interface SessionPreprocessing {
   pool: Preprocessing
   hashPowers: PowerTuples
   known: bigint[]
   precomputed: PrecomputedWires
+  /** The operator's; undefined at the voter, which checks the proof instead. */
+  representation: RepresentationCommitment | undefined
 }
 
 /**
@@ -90,8 +100,9 @@ export interface SessionPreprocessing {
  */
 export async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit, own: OwnInputs): Promise<SessionPreprocessing> {
   const known = knownShare(loaded.layout, own.party, own.inputs)
-  const [precomputed, [pool, hashPowers]] = await Promise.all([
+  const [precomputed, representation, [pool, hashPowers]] = await Promise.all([
     own.party === 'operator' ? operatorWires(loaded, known) : precomputeWires(loaded.zkey, known, ownWires(loaded, own.party)),
+    own.party === 'operator' ? commitRepresentation(loaded.zkey, operatorAShareWires(loaded)) : undefined,
     (async () => {
       const counts = preprocessingPerSession(loaded.zkey.domainSize)
       // The operator sends in every OT, so one base-OT set serves the triples, the square pairs,
@@ -103,12 +114,25 @@ export async function preprocess(session: MpcSession, loaded: LeafOpeningCircuit
       return [pool, await sharedPowerTuples(new BeaverArithmetic(session, pool), SHARED_HASH_INPUTS)] as const
     })(),
   ])
-  return { pool, hashPowers, known, precomputed }
+  return { pool, hashPowers, known, precomputed, representation }
 }
 
 /** The private wires a party knows in clear: its inputs and their hash (public inputs excluded). */
 function ownWires(loaded: LeafOpeningCircuit, party: OwnInputs['party']): boolean[] {
   return loaded.layout.map((source, wire) => wire > loaded.zkey.nPublic && ownerOf(source) === party)
+}
+
+/**
+ * The private wires where the operator's share may be nonzero (its own and the shared ones):
+ * the bases of its pi_a share proof. They follow from the public layout alone.
+ */
+function operatorAShareWires(loaded: LeafOpeningCircuit): number[] {
+  return loaded.layout.flatMap((source, wire) => (wire > loaded.zkey.nPublic && ownerOf(source) !== 'voter' ? [wire] : []))
+}
+
+/** What the pi_a share proof's challenge binds besides its statement: the session and the key. */
+function representationContext(session: MpcSession, loaded: LeafOpeningCircuit): Uint8Array {
+  return Buffer.concat([session.sessionId, Buffer.from(loaded.zkeyHash, 'hex')])
 }
 
 /** The operator's precomputed MSMs, for the last key they were made for. */
@@ -157,10 +181,25 @@ export async function jointlyProve(
   const witness = witnessShare(loaded.layout, own.party, preprocessing.known, trace)
   // A wire the other party owns is 0 in this party's share: its MSM points are left out.
   const heldWires = loaded.layout.map((source) => ownerOf(source) !== (own.party === 'operator' ? 'voter' : 'operator'))
-  return proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, {
+  // The voter holds the proof's constants, the public inputs among them, so pi_a carries the
+  // statement the voter put in; the operator proves that its share of pi_a adds nothing on a
+  // public wire's point (share-representation.ts), and the voter checks that before its C*
+  // share leaves (DESIGN 2.6).
+  const share = await proveCollaboratively(loaded.zkey, loaded.r1cs, witness, arithmetic, {
     validityBitShare,
     publicSignals,
+    publicParty: Party.voter,
     heldWires,
     precomputed: preprocessing.precomputed,
   })
+  const wires = operatorAShareWires(loaded)
+  const context = representationContext(session, loaded)
+  if (own.party === 'voter') {
+    await verifyPeerAShare(loaded.zkey, wires, share, await receive(session, representationProof, wires.length), context)
+    return share
+  }
+  if (preprocessing.representation === undefined) throw new RangeError("the operator's preprocessing has no pi_a share commitment")
+  const scalars = [...wires.map((wire) => witness[wire]), share.aShare.r]
+  await send(session, representationProof, proveRepresentation(preprocessing.representation, scalars, share.aShare.point, context), wires.length)
+  return share
 }
