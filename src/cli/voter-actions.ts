@@ -152,8 +152,10 @@ export async function deactivate(options: { key?: string }, command: Command): P
   const deactivation = hadPending
     ? recovered.find((entry) => entry.keyIndex === index)
     : await withFreshClient(context, async (client) => {
-        const made = makeDeactivation(state.keys[index].keypair, await client.parameters())
-        const pending: PendingDeactivation = { keyIndex: index, ...made }
+        const params = await client.parameters()
+        const made = makeDeactivation(state.keys[index].keypair, params)
+        // Pinned: the reactivation runs only under the KC this deactivation was made under.
+        const pending: PendingDeactivation = { keyIndex: index, ...made, keyCommitment: params.keyCommitment }
         state.pending.push(pending)
         await saveVoterState(context.keystore, context.passphrase, state)
         const receipt = await sendPending(context, state, pending, client)
@@ -218,6 +220,7 @@ export async function reactivate(options: { deactivation?: string }, command: Co
         leaves: tree.leaves,
         newPublicKey: newKeypair.publicKey,
         params,
+        deactivatedUnder: deactivation.keyCommitment,
       })
       await prepared.membership
       progress.end()
@@ -335,7 +338,8 @@ function markAttempt(state: VoterState, deactivation: VoterDeactivation, keypair
 /**
  * Undoes a saved attempt that the operator cannot have recorded, and says whether it did:
  * the session failed before the sealed submission left (a refused hello, BUSY,
- * RELEASE_MISMATCH, a proof that failed, a session that broke before its submit phase), or
+ * RELEASE_MISMATCH, KEY_COMMITMENT_CHANGED, a proof that failed, a session that broke
+ * before its submit phase), or
  * the operator refused the submission itself, which it does with nothing recorded
  * (PROTOCOL.md 5.5). Then the new key was never seen and the deactivation's nullifier is
  * unspent: the key is dropped and the deactivation is usable again, as it was. Any failure

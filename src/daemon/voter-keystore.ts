@@ -40,6 +40,11 @@ export interface VoterDeactivation {
   recoveredAt?: number
   /** Reactivation sessions of it that failed after they used its secret (usesVoterInputs); unset for none. */
   failedSessions?: number
+  /**
+   * The operator's published KC when the deactivation was made: a reactivation runs only
+   * under it (voter-session.ts). Unset in entries saved before maci-anon pinned it.
+   */
+  keyCommitment?: bigint
 }
 
 /** A deactivation saved before it was sent, whose receipt has not arrived. */
@@ -49,6 +54,8 @@ export interface PendingDeactivation {
   commitment: bigint
   /** The exact bytes sent: the only way to recognise the entry in the log, and the only ones ever re-sent. */
   ciphertext: Uint8Array
+  /** The operator's published KC when it was made (VoterDeactivation.keyCommitment). */
+  keyCommitment?: bigint
 }
 
 export interface VoterState {
@@ -87,8 +94,13 @@ interface StoredState {
     reactivatedAs?: number
     recoveredAt?: number
     failedSessions?: number
+    keyCommitment?: string
   }>
-  pending: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string }>
+  pending: Array<{ keyIndex: number; secret: string; commitment: string; ciphertext: string; keyCommitment?: string }>
+}
+
+function optionalBigInt(value: string | undefined): bigint | undefined {
+  return value === undefined ? undefined : BigInt(value)
 }
 
 export async function keystoreExists(path: string): Promise<boolean> {
@@ -122,12 +134,14 @@ export async function loadVoterState(path: string, passphrase: string): Promise<
       commitment: BigInt(entry.commitment),
       leaf: BigInt(entry.leaf),
       root: BigInt(entry.root),
+      keyCommitment: optionalBigInt(entry.keyCommitment),
     })),
     pending: stored.pending.map((entry) => ({
       keyIndex: entry.keyIndex,
       secret: BigInt(entry.secret),
       commitment: BigInt(entry.commitment),
       ciphertext: Uint8Array.from(Buffer.from(entry.ciphertext, 'hex')),
+      keyCommitment: optionalBigInt(entry.keyCommitment),
     })),
   }
 }
@@ -147,12 +161,14 @@ export async function saveVoterState(path: string, passphrase: string, state: Vo
       commitment: entry.commitment.toString(),
       leaf: entry.leaf.toString(),
       root: entry.root.toString(),
+      keyCommitment: entry.keyCommitment?.toString(),
     })),
     pending: state.pending.map((entry) => ({
       keyIndex: entry.keyIndex,
       secret: entry.secret.toString(),
       commitment: entry.commitment.toString(),
       ciphertext: Buffer.from(entry.ciphertext).toString('hex'),
+      keyCommitment: entry.keyCommitment?.toString(),
     })),
   }
   await writeKeystore(path, stored as unknown as Record<string, unknown>, passphrase)
@@ -166,7 +182,8 @@ export function completePending(state: VoterState, pending: PendingDeactivation,
   const at = state.pending.indexOf(pending)
   if (at < 0) throw new VoterKeystoreError('that deactivation is not pending in this keystore')
   state.pending.splice(at, 1)
-  state.deactivations.push({ keyIndex: pending.keyIndex, secret: pending.secret, commitment: pending.commitment, ...receipt })
+  const { keyIndex, secret, commitment, keyCommitment } = pending
+  state.deactivations.push({ keyIndex, secret, commitment, ...receipt, ...(keyCommitment === undefined ? {} : { keyCommitment }) })
   return state.deactivations.length - 1
 }
 

@@ -27,6 +27,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, LocalCluster, type CliResult, type DaemonProcess } from '../../scripts/lib/local-cluster.js'
+import { randomFieldElement } from '../../src/crypto/field.js'
 import { commitmentOf, realLeafOf } from '../../src/crypto/poseidon.js'
 import { Operator } from '../../src/daemon/operator.js'
 import { dataPaths } from '../../src/daemon/paths.js'
@@ -182,6 +183,11 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
     expect(state.pending).toEqual([])
     expect(state.deactivations).toHaveLength(1)
     expect(state.deactivations[0]).toMatchObject({ keyIndex: 0, leafIndex: 0, secret: lost.pending[0]?.secret })
+    // Pinned when the CLI made it, through the lost receipt and its recovery: the KC the operator publishes.
+    const client = await AnonymousClient.start({ operator: multiaddr(operatorAddress(operatorPort)), replicas: [] })
+    const { keyCommitment } = await client.parameters().finally(() => client.stop())
+    expect(lost.pending[0]?.keyCommitment).toBe(keyCommitment)
+    expect(state.deactivations[0].keyCommitment).toBe(keyCommitment)
     // A second run has nothing pending for that key, so it would deactivate anew: not run here.
   })
 
@@ -212,6 +218,22 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
     const result = await cluster.run(['voter', 'reactivate'], voterEnv('voter-1'))
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/^reactivation submitted: /)
+  })
+
+  it('voter reactivate refuses a deactivation pinned to a KC the operator no longer publishes, before any session', async () => {
+    // As if the operator had switched its published KC since the deactivation was made.
+    const path = dataPaths(join(root, 'voter-2')).voterKeystore
+    const state = await loadVoterState(path, PASSPHRASE)
+    state.deactivations[0].keyCommitment = randomFieldElement()
+    await saveVoterState(path, PASSPHRASE, state)
+    const before = await operatorStatus()
+    const result = await cluster.run(['voter', 'reactivate'], voterEnv('voter-2'))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/KEY_COMMITMENT_CHANGED: the operator now publishes key commitment \d+, but the deactivation was made under \d+/)
+    expect(await operatorStatus()).toMatchObject({ reactivationAttempts: before.reactivationAttempts })
+    const after = await keystore('voter-2')
+    expect(after.keys).toHaveLength(state.keys.length)
+    expect(after.deactivations[0].reactivatedAs).toBe(undefined)
   })
 
   it("the operator's state: one real leaf per deactivation, at the index each keystore holds, for the original secrets", async () => {

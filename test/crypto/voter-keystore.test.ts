@@ -46,6 +46,22 @@ describe('voter keystore', () => {
     expect(() => completePending(loaded, state.pending[0], { leafIndex: 4, leaf: 9n, root: 10n })).toThrow(VoterKeystoreError)
   })
 
+  it("keeps the KC a deactivation was made under through pending, completion and a save, and none for entries saved without it", async () => {
+    const path = join(temp.path, 'pinned.keystore')
+    const state: VoterState = {
+      keys: [{ keypair: generateKeypair(), origin: 'keygen', stateIndex: 0 }],
+      deactivations: [{ keyIndex: 0, secret: 1n, commitment: 2n, leafIndex: 0, leaf: 3n, root: 4n }],
+      pending: [{ keyIndex: 0, secret: 5n, commitment: 6n, ciphertext: Uint8Array.from(randomBytes(8)), keyCommitment: 2n ** 200n + 7n }],
+    }
+    await saveVoterState(path, PASSPHRASE, state)
+    const loaded = await loadVoterState(path, PASSPHRASE)
+    expect(loaded.pending[0].keyCommitment).toBe(2n ** 200n + 7n)
+    completePending(loaded, loaded.pending[0], { leafIndex: 1, leaf: 8n, root: 9n })
+    await saveVoterState(path, PASSPHRASE, loaded)
+    const again = await loadVoterState(path, PASSPHRASE)
+    expect(again.deactivations.map((entry) => entry.keyCommitment)).toEqual([undefined, 2n ** 200n + 7n])
+  })
+
   it('writes version 3 with the derivation named, and loads it with its keys and deactivations', async () => {
     const path = join(temp.path, 'v3.keystore')
     const keypair = generateKeypair()

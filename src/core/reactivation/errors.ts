@@ -6,7 +6,7 @@
 import { MaciAnonError } from '../../errors.js'
 import type { HelloRefusal } from './messages.js'
 
-export type ReactivationSessionErrorCode = 'PROTOCOL' | 'REFUSED' | 'BUSY' | 'RELEASE_MISMATCH' | HelloRefusal
+export type ReactivationSessionErrorCode = 'PROTOCOL' | 'REFUSED' | 'BUSY' | 'RELEASE_MISMATCH' | 'KEY_COMMITMENT_CHANGED' | HelloRefusal
 
 /**
  * A session that ended without a proof, for a reason other than the channel. Its detail

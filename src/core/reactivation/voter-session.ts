@@ -45,6 +45,12 @@ export interface VoterReactivationInput {
   leaves: readonly bigint[]
   newPublicKey: PublicKey
   params: PublicParameters
+  /**
+   * The operator's published KC when the deactivation was made (the keystore pins it). The
+   * session refuses parameters with another KC, before anything is sent. Unset: not checked
+   * (a deactivation saved before the pin).
+   */
+  deactivatedUnder?: bigint
 }
 
 /** A reactivation whose voter-side values are computed, with its membership proof made or under way. */
@@ -53,6 +59,7 @@ export interface PreparedReactivation {
   membership: Promise<ProofWithSignals>
   newPublicKey: PublicKey
   params: PublicParameters
+  deactivatedUnder?: bigint
 }
 
 /**
@@ -65,7 +72,7 @@ export function prepareVoterReactivation(input: VoterReactivationInput): Prepare
   const membership = proveMembership(reactivation)
   // Marked handled here: a caller that gives up first never awaits it, and its own failure is the one to report.
   membership.catch(() => undefined)
-  return { reactivation, membership, newPublicKey: input.newPublicKey, params: input.params }
+  return { reactivation, membership, newPublicKey: input.newPublicKey, params: input.params, deactivatedUnder: input.deactivatedUnder }
 }
 
 /**
@@ -84,6 +91,15 @@ export async function voterSession(channel: Channel, prepared: PreparedReactivat
   // proofs that no honest artifacts produce, and its audit trail would match them.
   if (!isReleaseVerificationKeys(params.vkeyHashes)) {
     throw new ReactivationSessionError('RELEASE_MISMATCH', "the operator publishes verification keys that are not this release's")
+  }
+  // The proof is of the KC the voter puts in. An operator that published another KC for the
+  // reactivations, and ran every session with the key behind it, would get a valid proof
+  // only from the voters whose leaves it had planted under that key.
+  if (prepared.deactivatedUnder !== undefined && prepared.deactivatedUnder !== params.keyCommitment) {
+    throw new ReactivationSessionError(
+      'KEY_COMMITMENT_CHANGED',
+      `the operator now publishes key commitment ${params.keyCommitment}, but the deactivation was made under ${prepared.deactivatedUnder}`,
+    )
   }
 
   onPhase('handshake')
