@@ -206,7 +206,7 @@ async function reactivationFigures(root: string, cluster: LocalCluster): Promise
   const { params, leaves, deactivations } = await operatorFixture(dataPaths(dataDir).operatorState, REACTIVATIONS + 1)
   const { address } = await startOperator(cluster, 'operator-reactivations', dataDir, false)
   const prepared = deactivations.map((deactivation, leafIndex) =>
-    prepareVoterReactivation({ secret: deactivation.secret, leafIndex, leaves, newPublicKey: generateKeypair().publicKey, params }),
+    prepareVoterReactivation({ secret: deactivation.secret, leafIndex, leaves, newPublicKey: generateKeypair().publicKey, params, deactivatedUnder: params.keyCommitment }),
   )
   await Promise.all(prepared.map((reactivation) => reactivation.membership))
   step('reactivations: one alone, then all at once')

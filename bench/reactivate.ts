@@ -150,6 +150,7 @@ export async function runReactivateBench(): Promise<void> {
       leaves: fixture.leaves,
       newPublicKey: generateKeypair().publicKey,
       params: fixture.params,
+      deactivatedUnder: fixture.params.keyCommitment,
     })
 
     console.log(`reactivation bench: ${ROUNDS} rounds after one warm-up, medians; operator daemon over libp2p on 127.0.0.1`)

@@ -40,6 +40,7 @@ import {
 } from '../daemon/voter-keystore.js'
 import { RemoteAbortError } from '../protocol/errors.js'
 import { ReactivationSessionError } from '../core/reactivation/errors.js'
+import { assertPinnedKeyCommitment } from '../core/reactivation/key-pin.js'
 import { usesVoterInputs, type ReactivationPhase } from '../core/reactivation/options.js'
 import { CliError } from './errors.js'
 import { commandConfig, isJson } from './options.js'
@@ -152,7 +153,7 @@ export async function deactivate(options: { key?: string }, command: Command): P
   const deactivation = hadPending
     ? recovered.find((entry) => entry.keyIndex === index)
     : await withFreshClient(context, async (client) => {
-        const params = await client.parameters()
+        const params = await client.confirmedParameters()
         const made = makeDeactivation(state.keys[index].keypair, params)
         // Pinned: the reactivation runs only under the KC this deactivation was made under.
         const pending: PendingDeactivation = { keyIndex: index, ...made, keyCommitment: params.keyCommitment }
@@ -191,6 +192,8 @@ export async function reactivate(options: { deactivation?: string }, command: Co
   // One fresh identity for everything this reactivation reads and for the 2PC.
   const { acknowledgement } = await withFreshClient(context, async (client) => {
     const params = await client.parameters()
+    // Before any other read: a switched KC stops every voter here alike.
+    assertPinnedKeyCommitment(params, deactivation.keyCommitment)
     const tree = await syncWithProgress(client, params, progress, {
       receipts: state.deactivations,
       allowSingleSource: config.allowSingleSource,

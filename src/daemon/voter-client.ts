@@ -288,6 +288,20 @@ export class AnonymousClient {
     return this.withOperatorSync((client) => client.parameters())
   }
 
+  /**
+   * The operator's parameters, confirmed by every configured replica, as `syncTree` confirms
+   * them (a replica that serves others stops the voter: SplitViewError PARAMETERS). A
+   * deactivation pins the KC it was made under, so that KC must be the one everyone sees:
+   * one served to this identity alone would mark its reactivation. With no replica: the
+   * operator's word.
+   */
+  async confirmedParameters(): Promise<PublicParameters> {
+    const params = await this.parameters()
+    const replicas = await this.openReplicas(params)
+    await Promise.all(replicas.map((replica) => replica.client.close()))
+    return params
+  }
+
   signup(publicKey: PublicKey): Promise<{ stateIndex: number }> {
     return requestSignup(this.node, this.endpoints.operator, publicKey, this.dial)
   }

@@ -126,7 +126,7 @@ beforeAll(async () => {
   }
   const leaves = operator.leaves(0, operator.status().deactivations)
   for (const { deactivation, index } of deactivations) {
-    const reactivation = prepareVoterReactivation({ secret: deactivation.secret, leafIndex: index, leaves, newPublicKey: generateKeypair().publicKey, params })
+    const reactivation = prepareVoterReactivation({ secret: deactivation.secret, leafIndex: index, leaves, newPublicKey: generateKeypair().publicKey, params, deactivatedUnder: params.keyCommitment })
     await reactivation.membership
     prepared.push(reactivation)
   }

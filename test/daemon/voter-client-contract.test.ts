@@ -299,6 +299,23 @@ describe("the voter client's errors, fallbacks, deadlines and sessions", () => {
       }
     })
 
+    it('confirmed parameters: the operator\'s when every replica serves the same, refused when one serves another KC', async () => {
+      const [first, second] = [await serve(honest), await serve(honest)]
+      const switched = await serve(lying({ parameters: () => ({ ...operator.publicParameters(), keyCommitment: operator.publicParameters().keyCommitment + 1n }) }))
+      const confirm = async (replicas: Awaited<ReturnType<typeof serve>>[]) => {
+        const voter = await AnonymousClient.start({ operator: operatorServer.address, replicas: replicas.map((r) => r.address), dialTimeoutMs: 5_000 })
+        try {
+          return await voter.confirmedParameters()
+        } finally {
+          await voter.stop()
+        }
+      }
+      expect(await confirm([first, second])).toEqual(operator.publicParameters())
+      expect(await confirm([])).toEqual(operator.publicParameters())
+      await expect(confirm([first, switched])).rejects.toMatchObject({ name: 'SplitViewError', reason: 'PARAMETERS' })
+      await idle(first, second, switched)
+    })
+
     it('the sessions already open are closed when a later replica is refused', async () => {
       const first = await serve(honest)
       const otherPoll = await serve(lying({ parameters: () => ({ ...operator.publicParameters(), depth: operator.publicParameters().depth + 1 }) }))
@@ -342,6 +359,7 @@ describe("the voter client's errors, fallbacks, deadlines and sessions", () => {
         leaves: operator.leaves(0, LEAVES),
         newPublicKey: generateKeypair().publicKey,
         params: operator.publicParameters(),
+        deactivatedUnder: operator.publicParameters().keyCommitment,
       })
       await prepared.membership
       return prepared

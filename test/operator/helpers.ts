@@ -18,6 +18,7 @@ export function prepareAgainst(operator: Operator, secret: bigint, leafIndex: nu
     leaves: operator.leaves(0, operator.status().deactivations),
     newPublicKey,
     params: operator.publicParameters(),
+    deactivatedUnder: operator.publicParameters().keyCommitment,
   })
 }
 

@@ -285,6 +285,7 @@ describe('reactivation 2PC session', () => {
         leaves: operator.leaves(0, operator.status().deactivations),
         newPublicKey: generateKeypair().publicKey,
         params,
+        deactivatedUnder: params.keyCommitment,
       }),
     ])
     expect(served.status).toBe('rejected')
@@ -304,6 +305,7 @@ describe('reactivation 2PC session', () => {
         leaves: operator.leaves(0, operator.status().deactivations),
         newPublicKey: generateKeypair().publicKey,
         params: rogue,
+        deactivatedUnder: params.keyCommitment,
       }),
     ).rejects.toMatchObject({ code: 'RELEASE_MISMATCH' })
     expect(voterChannel.transcript).toHaveLength(0)

@@ -66,6 +66,7 @@ describe('the reactivation hello', () => {
       leaves: fresh.operator.leaves(0, fresh.operator.status().deactivations),
       newPublicKey: generateKeypair().publicKey,
       params,
+      deactivatedUnder: params.keyCommitment,
     })
     membership = await prepared.membership
   })

@@ -104,7 +104,7 @@ describe('C* masking in the reactivation session, randomness pinned', () => {
       const randomIndex = (await operator.submitDeactivation(randomDeactivation.ciphertext)).index
       const leaves = operator.leaves(0, operator.status().deactivations)
       for (const [kind, deactivation, leafIndex] of [['real', realDeactivation, realIndex], ['random', randomDeactivation, randomIndex]] as const) {
-        prepared[kind] = prepareVoterReactivation({ secret: deactivation.secret, leafIndex, leaves, newPublicKey: generateKeypair().publicKey, params })
+        prepared[kind] = prepareVoterReactivation({ secret: deactivation.secret, leafIndex, leaves, newPublicKey: generateKeypair().publicKey, params, deactivatedUnder: params.keyCommitment })
         await prepared[kind]!.membership
       }
     } finally {

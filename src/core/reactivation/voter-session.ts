@@ -13,6 +13,7 @@ import type { PublicParameters } from '../parameters.js'
 import { prepareReactivation, proveMembership, type VoterReactivation } from '../voter.js'
 import { leafOpeningCircuit } from './circuits.js'
 import { ReactivationSessionError } from './errors.js'
+import { assertPinnedKeyCommitment } from './key-pin.js'
 import { agreeSession, jointlyProve, preprocess } from './joint-proof.js'
 import {
   ACKNOWLEDGEMENT_BYTES,
@@ -47,10 +48,11 @@ export interface VoterReactivationInput {
   params: PublicParameters
   /**
    * The operator's published KC when the deactivation was made (the keystore pins it). The
-   * session refuses parameters with another KC, before anything is sent. Unset: not checked
-   * (a deactivation saved before the pin).
+   * session refuses parameters with another KC, before anything is sent (key-pin.ts).
+   * Required, so that no caller leaves it out by accident; undefined only for a deactivation
+   * saved before the pin.
    */
-  deactivatedUnder?: bigint
+  deactivatedUnder: bigint | undefined
 }
 
 /** A reactivation whose voter-side values are computed, with its membership proof made or under way. */
@@ -59,7 +61,7 @@ export interface PreparedReactivation {
   membership: Promise<ProofWithSignals>
   newPublicKey: PublicKey
   params: PublicParameters
-  deactivatedUnder?: bigint
+  deactivatedUnder: bigint | undefined
 }
 
 /**
@@ -92,15 +94,7 @@ export async function voterSession(channel: Channel, prepared: PreparedReactivat
   if (!isReleaseVerificationKeys(params.vkeyHashes)) {
     throw new ReactivationSessionError('RELEASE_MISMATCH', "the operator publishes verification keys that are not this release's")
   }
-  // The proof is of the KC the voter puts in. An operator that published another KC for the
-  // reactivations, and ran every session with the key behind it, would get a valid proof
-  // only from the voters whose leaves it had planted under that key.
-  if (prepared.deactivatedUnder !== undefined && prepared.deactivatedUnder !== params.keyCommitment) {
-    throw new ReactivationSessionError(
-      'KEY_COMMITMENT_CHANGED',
-      `the operator now publishes key commitment ${params.keyCommitment}, but the deactivation was made under ${prepared.deactivatedUnder}`,
-    )
-  }
+  assertPinnedKeyCommitment(params, prepared.deactivatedUnder)
 
   onPhase('handshake')
   const voterNonce = freshNonce()
