@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fieldElementsToBytesLE, Fr, randomFieldElement, randomFieldElements } from '../../src/crypto/field.js'
 import { releaseProverThreads } from '../../src/zk/groth16.js'
@@ -91,6 +92,20 @@ describe('the pi_a share proof (proof of knowledge of a representation, Fiat-Sha
     await refused(proof, context, wires, G1.toAffine(G1.add(share, zkey.delta1)))
   })
 
+  it('derives its challenge as PROTOCOL.md 5.4 says: SHA-512 of the tag, the context, the wire list (u32 LE, count first), the share and T, mod r', async () => {
+    const scalars = randomFieldElements(wires.length + 1)
+    const share = shareOf(scalars)
+    const commitment = await commitRepresentation(zkey, wires)
+    const proof = proveRepresentation(commitment, scalars, share, context)
+    const list = Buffer.alloc(4 * (wires.length + 1))
+    list.writeUInt32LE(wires.length, 0)
+    wires.forEach((wire, i) => list.writeUInt32LE(wire, 4 * (i + 1)))
+    const digest = createHash('sha512').update('maci-anon/a-share-representation/v1').update(context).update(list).update(share).update(commitment.point).digest('hex')
+    const e = Fr.create(BigInt(`0x${digest}`))
+    // z = y + e x for every base, with the commitment's own nonces.
+    proof.responses.forEach((z, i) => expect(z).toBe(Fr.add(commitment.nonces[i], Fr.mul(e, scalars[i]))))
+  })
+
   it('refuses a commitment that is no curve point and a wrong number of responses', async () => {
     const { proof, share } = await honest()
     const offCurve = Uint8Array.from(proof.commitment)
@@ -121,12 +136,12 @@ describe('the pi_a share proof (proof of knowledge of a representation, Fiat-Sha
     const tooLarge = Uint8Array.from(bytes)
     tooLarge.set(fieldElementsToBytesLE([Fr.ORDER - 1n]), G1_BYTES)
     tooLarge[G1_BYTES] += 1
-    expect(() => representationProof.decode(tooLarge, wires.length)).toThrow(ShareRepresentationError)
+    expect(() => representationProof.decode(tooLarge, wires.length)).toThrow(new ShareRepresentationError('a response of the pi_a share proof is not a field element'))
   })
 
   it('takes ascending private wires of the key only, and one scalar per base', async () => {
     for (const list of [[zkey.nPublic], [zkey.nPublic + 2, zkey.nPublic + 1], [zkey.nPublic + 1, zkey.nPublic + 1], [zkey.nVars], [zkey.nPublic + 1.5]]) {
-      await expect(commitRepresentation(zkey, list)).rejects.toThrow(RangeError)
+      await expect(commitRepresentation(zkey, list)).rejects.toThrow(new RangeError('the wires of a pi_a share proof are ascending private wires of the key'))
     }
     const commitment = await commitRepresentation(zkey, wires)
     expect(() => proveRepresentation(commitment, randomFieldElements(wires.length), curve.G1.toAffine(curve.G1.g), context)).toThrow(
