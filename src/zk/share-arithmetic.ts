@@ -26,7 +26,10 @@ export interface PointVectors {
 }
 
 export interface ShareArithmetic {
-  /** Party 0 adds the public constants (w[0] = 1, the public inputs, alpha1, beta1, beta2). */
+  /**
+   * Party 0 adds the public constants of the arithmetic (a product's d*e, the shared hash's
+   * round constants); the proof's own constants go to `CollaborativeProverOptions.publicParty`.
+   */
   readonly party: 0 | 1
   /** Shares of x[i] * y[i] for every i, in one batched round. */
   multiply(x: bigint[], y: bigint[]): Promise<bigint[]>
