@@ -194,6 +194,9 @@ export async function reactivate(options: { deactivation?: string }, command: Co
     const params = await client.parameters()
     // Before any other read: a switched KC stops every voter here alike.
     assertPinnedKeyCommitment(params, deactivation.keyCommitment)
+    if (deactivation.keyCommitment === undefined) {
+      progress.note('this deactivation was saved before maci-anon pinned the key commitment: the one the operator publishes now is not checked')
+    }
     const tree = await syncWithProgress(client, params, progress, {
       receipts: state.deactivations,
       allowSingleSource: config.allowSingleSource,

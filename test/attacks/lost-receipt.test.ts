@@ -221,9 +221,16 @@ describe('lost receipt: a deactivation recorded by the operator whose reply neve
   })
 
   it('voter reactivate refuses a deactivation pinned to a KC the operator no longer publishes, before any session', async () => {
-    // As if the operator had switched its published KC since the deactivation was made.
     const path = dataPaths(join(root, 'voter-2')).voterKeystore
     const state = await loadVoterState(path, PASSPHRASE)
+    // Recovered from a pending entry saved without a pin (as this test saved it): said, not
+    // checked. The anonymity set then stops it, after the sync.
+    expect(state.deactivations[0].keyCommitment).toBe(undefined)
+    const unpinned = await cluster.run(['voter', 'reactivate'], { ...voterEnv('voter-2'), MACI_ANON_ANONYMITY_SET: '1000' })
+    expect(unpinned.code).toBe(1)
+    expect(unpinned.stderr).toMatch(/saved before maci-anon pinned the key commitment: the one the operator publishes now is not checked/)
+    expect(unpinned.stderr).toMatch(/the anonymity set needs 1000/)
+    // As if the operator had switched its published KC since the deactivation was made.
     state.deactivations[0].keyCommitment = randomFieldElement()
     await saveVoterState(path, PASSPHRASE, state)
     const before = await operatorStatus()
